@@ -1,0 +1,51 @@
+# FDBox workspace. See README.md.
+SHELL := /bin/bash
+S := scripts
+
+.PHONY: help deps fetch tree export kernel tests initramfs vm check demo bench clean
+
+help:
+	@sed -n 's/^## //p' README.md | head -n 40
+
+deps:
+	@$(S)/deps.sh
+
+fetch: deps
+	@$(S)/fetch-base.sh
+
+# Create ./linux: base + patches/ (FORCE=1 recreates an existing tree).
+tree: deps
+	@$(S)/tree.sh $(if $(FORCE),--force)
+
+linux/.git:
+	@$(S)/deps.sh && $(S)/tree.sh
+
+# Write ./linux's commits back to patches/.
+export:
+	@$(S)/export.sh
+
+kernel: linux/.git
+	@$(S)/build-kernel.sh
+
+tests: kernel
+	@$(S)/build-tests.sh
+
+initramfs: tests
+	@$(S)/mkinitramfs.sh build/initramfs.cpio
+
+# make vm SCENARIO=name [VMOPTS="-m 4G"]: run one scenario on the dev tree.
+vm: initramfs
+	@$(S)/vmrun.sh $(VMOPTS) $(SCENARIO)
+
+# Everything, on exactly what patches/ holds (its own tree in build/check).
+check:
+	@$(S)/check.sh
+
+demo:
+	@$(S)/demo.sh
+
+bench:
+	@$(S)/bench.sh
+
+clean:
+	rm -rf build out

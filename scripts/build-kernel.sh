@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Build the small test kernel out of tree: x86_64 tinyconfig + config/*.config.
+# Incremental: the .config is only regenerated when a fragment changed.
+#
+# Usage: scripts/build-kernel.sh [make targets...]   (default: bzImage)
+# Env:   TREE, KBUILD (default: ./build/kernel), CONFIGS (fragment list),
+#        W (extra warnings level, e.g. 1), JOBS
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+TREE=${TREE:-$top/linux}
+KBUILD=${KBUILD:-$top/build/kernel}
+CONFIGS=${CONFIGS:-$top/config/fdbox.config}
+JOBS=${JOBS:-$(nproc)}
+die() { echo "build-kernel: error: $*" >&2; exit 1; }
+
+[ -f "$TREE/Makefile" ] || die "no kernel tree at $TREE; run 'make tree' first"
+for t in gcc make flex bison bc; do
+	command -v $t >/dev/null || die "missing '$t'; run scripts/deps.sh"
+done
+mkdir -p "$KBUILD"
+KMAKE=(make -C "$TREE" O="$KBUILD" ARCH=x86_64 -j"$JOBS" -s)
+
+stamp=$KBUILD/.fdbox-config.sum
+sum=$(cat $CONFIGS "$0" | sha256sum | cut -d' ' -f1)
+if [ ! -f "$KBUILD/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ]; then
+	echo "build-kernel: configuring ($CONFIGS)" >&2
+	"${KMAKE[@]}" tinyconfig >/dev/null
+	KCONFIG_CONFIG=$KBUILD/.config "$TREE/scripts/kconfig/merge_config.sh" -m -O "$KBUILD" \
+		"$KBUILD/.config" $CONFIGS >/dev/null
+	"${KMAKE[@]}" olddefconfig >/dev/null
+	# Every =y/=n line of the fragments must have survived (a typo or a
+	# missing dependency would silently drop it).
+	bad=0
+	for f in $CONFIGS; do
+		while IFS= read -r l; do
+			case "$l" in
+			CONFIG_*=n) k=${l%%=*}; grep -q "^$k=" "$KBUILD/.config" && { echo "  $l is set" >&2; bad=1; } ;;
+			CONFIG_*=*) grep -qxF "$l" "$KBUILD/.config" || { echo "  $l not set" >&2; bad=1; } ;;
+			esac
+		done <"$f"
+	done
+	[ $bad = 0 ] || die "config fragment options were dropped (above); fix config/*.config"
+	echo "$sum" >"$stamp"
+fi
+"${KMAKE[@]}" ${W:+W=$W} "${@:-bzImage}"

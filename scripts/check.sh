@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# make check: everything, on exactly what patches/ holds.
+#   1. install missing packages, fetch the pinned base
+#   2. apply the series onto the base in a check tree (build/check/linux)
+#   3. scripts/checkpatch.pl --strict on every patch
+#   4. build the kernel after each patch in order (bisectability); W=1 for
+#      the C files each patch touches
+#   5. build the test binaries and the initramfs, run every VM scenario
+# Ends with one line "N passed, N failed"; exits non-zero on any failure.
+#
+# Env: SCENARIOS="a b" (default: every tests/vm/*.sh that is not opted out),
+#      SKIP_BISECT=1 (build HEAD only), KSRC, CACHE.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+CHECK=${CHECK_DIR:-$top/build/check}
+export TREE=$CHECK/linux KBUILD=$CHECK/kernel TESTBIN=$CHECK/tests
+export INITRD=$CHECK/initramfs.cpio
+LOGS=$top/out/logs
+mkdir -p "$CHECK" "$LOGS"
+pass=0 fail=0 skip=0
+failed=()
+ok() { pass=$((pass + 1)); echo "ok - $*"; }
+notok() { fail=$((fail + 1)); failed+=("$*"); echo "not ok - $*"; }
+fatal() {
+	notok "$*"
+	echo "check: stopped: $*" >&2
+	echo "$pass passed, $fail failed"
+	exit 1
+}
+t0=$(date +%s)
+stamp() { echo "check: [$(($(date +%s) - t0))s] $*" >&2; }
+
+stamp "packages"
+"$top/scripts/deps.sh" || fatal "installing packages (scripts/deps.sh)"
+
+stamp "base and series"
+src=$("$top/scripts/fetch-base.sh" | tail -n 1) || fatal "fetching the base kernel (scripts/fetch-base.sh)"
+if [ -d "$TREE/.git" ] && git -C "$TREE" rev-parse -q --verify refs/tags/base >/dev/null; then
+	# Reuse the check tree: back to the base, keep mtimes of unchanged files
+	# so that the builds below stay incremental.
+	git -C "$TREE" am --abort >/dev/null 2>&1
+	git -C "$TREE" checkout -q -f fdbox && git -C "$TREE" reset -q --hard base &&
+		git -C "$TREE" clean -q -fdx || fatal "resetting $TREE"
+	n=0
+	while read -r p; do
+		case "$p" in ''|'#'*) continue ;; esac
+		git -C "$TREE" am -q --committer-date-is-author-date "$top/patches/$p" ||
+			{ git -C "$TREE" am --abort; fatal "patches/$p does not apply"; }
+		n=$((n + 1))
+	done < <(cat "$top/patches/series" 2>/dev/null)
+else
+	rm -rf "$TREE"
+	"$top/scripts/tree.sh" 2>&1 | tail -n 3 || fatal "creating the check tree"
+	[ -d "$TREE/.git" ] || fatal "creating the check tree"
+fi
+commits=$(git -C "$TREE" rev-list --reverse base..HEAD)
+ncommits=$(echo "$commits" | grep -c . || true)
+ok "series applies ($ncommits patches)"
+
+stamp "checkpatch"
+while read -r p; do
+	case "$p" in ''|'#'*) continue ;; esac
+	res=$(cd "$TREE" && scripts/checkpatch.pl --strict --quiet --show-types "$top/patches/$p" 2>&1)
+	if [ -z "$res" ]; then
+		ok "checkpatch --strict $p"
+	elif [ -f "$top/patches/checkpatch-exceptions" ] &&
+		echo "$res" | grep -E '^(ERROR|WARNING|CHECK):' | grep -v -E -f "$top/patches/checkpatch-exceptions" | grep -q . ; then
+		echo "$res" | sed 's/^/# /'
+		notok "checkpatch --strict $p"
+	elif [ -f "$top/patches/checkpatch-exceptions" ]; then
+		ok "checkpatch --strict $p (documented exceptions only)"
+	else
+		echo "$res" | sed 's/^/# /'
+		notok "checkpatch --strict $p"
+	fi
+done < <(cat "$top/patches/series" 2>/dev/null)
+
+stamp "build after each patch"
+head=$(git -C "$TREE" rev-parse HEAD)
+if [ -n "${SKIP_BISECT:-}" ] || [ "$ncommits" -eq 0 ]; then
+	list=$head
+else
+	list=$commits
+fi
+for c in $list; do
+	git -C "$TREE" checkout -q "$c" || fatal "checkout $c"
+	subj=$(git -C "$TREE" log -1 --format=%s "$c")
+	blog=$LOGS/build-$(git -C "$TREE" log -1 --format=%h "$c").log
+	if ! "$top/scripts/build-kernel.sh" bzImage modules_prepare >"$blog" 2>&1; then
+		tail -n 30 "$blog" | sed 's/^/# /'
+		notok "build: $subj"
+		continue
+	fi
+	# W=1 for the C files this commit touches (objects that the config builds).
+	objs=()
+	for f in $(git -C "$TREE" diff-tree --no-commit-id --name-only -r "$c" -- '*.c'); do
+		case "$f" in tools/*|samples/*|scripts/*) continue ;; esac
+		o=${f%.c}.o
+		[ -f "$KBUILD/$o" ] && objs+=("$o")
+	done
+	if [ ${#objs[@]} -gt 0 ]; then
+		touch -c $(printf "$TREE/%s " "${objs[@]/%.o/.c}")
+		if ! W=1 "$top/scripts/build-kernel.sh" "${objs[@]}" >"$blog.w1" 2>&1 ||
+			grep -q 'warning:' "$blog.w1"; then
+			grep -A3 'warning:\|error:' "$blog.w1" | head -n 40 | sed 's/^/# /'
+			notok "W=1 build: $subj (${objs[*]})"
+			continue
+		fi
+	fi
+	if grep -q 'warning:' "$blog"; then
+		grep -A3 'warning:' "$blog" | head -n 40 | sed 's/^/# /'
+		notok "build without warnings: $subj"
+		continue
+	fi
+	ok "build: $subj"
+done
+git -C "$TREE" checkout -q "$head"
+# After the bisect walk HEAD's own build is the last one; make sure it is current.
+"$top/scripts/build-kernel.sh" >"$LOGS/build-head.log" 2>&1 ||
+	fatal "kernel build at HEAD (see $LOGS/build-head.log)"
+
+stamp "test binaries and initramfs"
+"$top/scripts/build-tests.sh" >"$LOGS/build-tests.log" 2>&1 ||
+	{ tail -n 30 "$LOGS/build-tests.log"; fatal "building test binaries (see $LOGS/build-tests.log)"; }
+"$top/scripts/mkinitramfs.sh" "$INITRD" 2>&1 || fatal "building the initramfs"
+
+stamp "VM scenarios"
+if [ -z "${SCENARIOS:-}" ]; then
+	SCENARIOS=""
+	for f in "$top"/tests/vm/*.sh; do
+		s=$(basename "$f" .sh)
+		[ "$s" = lib ] && continue
+		grep -q '^# vmrun-check: no' "$f" && continue
+		SCENARIOS="$SCENARIOS $s"
+	done
+fi
+for s in $SCENARIOS; do
+	opts=$(sed -n 's/^# vmrun-opts: //p' "$top/tests/vm/$s.sh")
+	stamp "scenario $s $opts"
+	# shellcheck disable=SC2086
+	line=$("$top/scripts/vmrun.sh" $opts "$s" | tail -n 1)
+	echo "$line"
+	p=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\1/p')
+	f=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\2/p')
+	k=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\3/p')
+	if [ -z "$p" ]; then
+		notok "scenario $s: runner error"
+		continue
+	fi
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + k))
+	[ "$f" -eq 0 ] || failed+=("scenario $s ($f failed; log out/logs/$s.log)")
+done
+
+stamp "done"
+for f in "${failed[@]}"; do echo "check: FAILED: $f" >&2; done
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Boot the test kernel in QEMU, run one scenario through its kexecs, and judge
+# the serial log: KTAP ok/not ok lines at column 0 are counted; a scenario that
+# does not reach "FDBOX-VM: DONE", a kernel oops/panic/BUG/WARNING, or a timeout
+# is a failure.
+#
+# Usage: scripts/vmrun.sh [options] SCENARIO
+#   -m MEM        guest memory (default 2G)
+#   -t SECONDS    timeout for the whole run, all stages (default 600)
+#   -d FILE       attach FILE as a read-only virtio-blk disk (/dev/vda); repeatable
+#   -k N          expected number of kexecs (checked; default: not checked)
+#   -a ARGS       extra kernel command line
+#   -l LOG        serial log path (default out/logs/SCENARIO.log)
+# Env: KBUILD, INITRD (default build/initramfs.cpio)
+# Prints "vmrun: SCENARIO: P passed, F failed, S skipped" and exits non-zero
+# on any failure.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+KBUILD=${KBUILD:-$top/build/kernel}
+INITRD=${INITRD:-$top/build/initramfs.cpio}
+mem=2G timeout=600 disks=() kexecs="" append="" log=""
+while getopts 'm:t:d:k:a:l:' o; do
+	case $o in
+	m) mem=$OPTARG ;;
+	t) timeout=$OPTARG ;;
+	d) disks+=("$OPTARG") ;;
+	k) kexecs=$OPTARG ;;
+	a) append=$OPTARG ;;
+	l) log=$OPTARG ;;
+	*) sed -n '2,16p' "$0" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+scenario=${1:?usage: vmrun.sh [options] SCENARIO}
+log=${log:-$top/out/logs/$scenario.log}
+mkdir -p "$(dirname "$log")"
+die() { echo "vmrun: error: $*" >&2; exit 2; }
+
+kernel=$KBUILD/arch/x86/boot/bzImage
+[ -f "$kernel" ] || die "$kernel missing; run 'make kernel'"
+[ -f "$INITRD" ] || die "$INITRD missing; run 'make initramfs'"
+[ -f "$top/tests/vm/$scenario.sh" ] || die "unknown scenario '$scenario' (tests/vm/$scenario.sh)"
+qemu=$(command -v qemu-system-x86_64) || die "qemu-system-x86_64 missing; run scripts/deps.sh"
+
+accel=(-accel tcg,thread=multi)
+[ -w /dev/kvm ] && accel=(-accel kvm -cpu host)
+drives=()
+for d in "${disks[@]}"; do
+	[ -f "$d" ] || die "disk image $d missing"
+	drives+=(-drive "file=$d,if=virtio,format=raw,readonly=on")
+done
+
+echo "vmrun: $scenario: booting ($mem, log $log)" >&2
+start=$(date +%s)
+timeout --foreground -k 10 "$timeout" "$qemu" "${accel[@]}" -smp 2 -m "$mem" \
+	-nographic -nodefaults -no-reboot -serial "file:$log" \
+	-kernel "$kernel" -initrd "$INITRD" "${drives[@]}" \
+	-append "console=ttyS0 panic=-1 oops=panic liveupdate=on fdbox.scenario=$scenario $append" \
+	</dev/null >"$log.qemu" 2>&1
+qrc=$?
+secs=$(($(date +%s) - start))
+
+pass=$(grep -a -c '^ok [0-9-]' "$log" | tr -d ' ')
+skip=$(grep -a -c '^ok [0-9-].*# SKIP' "$log" | tr -d ' ')
+fail=$(grep -a -c '^not ok' "$log" | tr -d ' ')
+pass=$((pass - skip))
+why=()
+[ $qrc -eq 124 ] && why+=("timeout after ${timeout}s")
+[ $qrc -ne 0 ] && [ $qrc -ne 124 ] && why+=("qemu exit code $qrc: $(tail -n 3 "$log.qemu" | tr '\n' ' ')")
+grep -a -q '^FDBOX-VM: DONE' "$log" || why+=("scenario did not finish (no 'FDBOX-VM: DONE')")
+if grep -a -E -q 'Kernel panic|BUG:|WARNING:|Oops|general protection fault|Call Trace:|UBSAN:|KASAN:|kmemleak: .*new suspected' "$log"; then
+	why+=("kernel reported a problem")
+fi
+if [ -n "$kexecs" ]; then
+	n=$(grep -a -c '^FDBOX-VM: kexec stage' "$log")
+	[ "$n" -eq "$kexecs" ] || why+=("expected $kexecs kexecs, saw $n")
+fi
+if [ "$pass" -eq 0 ] && [ "$fail" -eq 0 ] && [ ${#why[@]} -eq 0 ]; then
+	why+=("no test result in the log")
+fi
+if [ ${#why[@]} -gt 0 ]; then
+	fail=$((fail + 1))
+	echo "vmrun: $scenario: FAILED: ${why[*]}" >&2
+	echo "---- kernel problem reports / failures ----" >&2
+	grep -a -E -n -A20 'Kernel panic|BUG:|WARNING:|Oops|general protection|UBSAN:|KASAN:' "$log" | head -n 60 >&2
+	echo "---- last 40 lines of $log ----" >&2
+	tail -n 40 "$log" >&2
+elif [ "$fail" -gt 0 ]; then
+	echo "vmrun: $scenario: failing tests:" >&2
+	grep -a -B15 '^not ok' "$log" | tail -n 80 >&2
+fi
+echo "vmrun: $scenario: $pass passed, $fail failed, $skip skipped (${secs}s)"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,52 @@
+# Helpers for VM scenarios, sourced by /init before the scenario script.
+# A scenario is a shell fragment run with $STAGE set (1 on first boot, +1
+# after each fdbox_kexec). It reports results as KTAP "ok"/"not ok" lines at
+# column 0; scripts/vmrun.sh counts them.
+
+# fdbox_kexec: carry the rootfs (with the next stage number) into a new
+# instance of this kernel with kexec_file_load (kexec -s); never returns on
+# success.
+fdbox_kexec() {
+	echo $((STAGE + 1)) >/etc/fdbox/stage
+	(cd / && find . -xdev | cpio -o -H newc 2>/dev/null) >/run/initrd.cpio
+	echo "FDBOX-VM: kexec stage $STAGE -> $((STAGE + 1)) uptime $(cut -d' ' -f1 /proc/uptime)"
+	kexec -s -l /boot/bzImage --initrd=/run/initrd.cpio --reuse-cmdline ||
+		{ echo "not ok - kexec -s -l failed in stage $STAGE"; return 1; }
+	sync
+	kexec -e
+	echo "not ok - kexec -e returned in stage $STAGE"
+	return 1
+}
+
+# ksft_run NAME CMD...: run a kselftest-harness (KTAP) binary; its own
+# ok/not ok lines count. A non-zero exit without any "not ok" line (a crash,
+# a missing binary) is reported as one failure named NAME.
+ksft_run() {
+	name=$1; shift
+	out=/tmp/.ksft.$$.out
+	"$@" >"$out" 2>&1
+	rc=$?
+	cat "$out"
+	if [ $rc -ne 0 ] && [ $rc -ne 4 ] && ! grep -q '^not ok' "$out"; then
+		echo "not ok - $name (exit code $rc)"
+	fi
+	rm -f "$out"
+	return $rc
+}
+
+# ktap_run NAME CMD...: run a plain program; exit code 0 is one "ok",
+# anything else one "not ok". Its output is printed as KTAP diagnostics.
+ktap_run() {
+	name=$1; shift
+	out=/tmp/.ktap.$$.out
+	"$@" >"$out" 2>&1
+	rc=$?
+	sed 's/^/# /' "$out"
+	rm -f "$out"
+	if [ $rc -eq 0 ]; then
+		echo "ok - $name"
+	else
+		echo "not ok - $name (exit code $rc)"
+	fi
+	return $rc
+}
