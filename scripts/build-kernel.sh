@@ -35,7 +35,15 @@ if [ ! -f "$KBUILD/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ]; th
 		while IFS= read -r l; do
 			case "$l" in
 			CONFIG_*=n) k=${l%%=*}; grep -q "^$k=" "$KBUILD/.config" && { echo "  $l is set" >&2; bad=1; } ;;
-			CONFIG_*=*) grep -qxF "$l" "$KBUILD/.config" || { echo "  $l not set" >&2; bad=1; } ;;
+			CONFIG_*=*)
+				grep -qxF "$l" "$KBUILD/.config" && continue
+				k=${l%%=*}
+				# Symbols the series adds do not exist in earlier patches.
+				if ! grep -rqx --include='Kconfig*' "config ${k#CONFIG_}" "$TREE"; then
+					echo "build-kernel: note: $k does not exist in this tree" >&2
+					continue
+				fi
+				echo "  $l not set" >&2; bad=1 ;;
 			esac
 		done <"$f"
 	done

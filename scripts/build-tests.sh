@@ -31,10 +31,11 @@ build() {
 build liveupdate liveupdate luo_kexec_simple luo_multi_session
 build memfd memfd_test
 if [ -d "$sel/fdbox" ]; then
-	bins=$(make -C "$sel/fdbox" -s --no-print-directory print-progs 2>/dev/null || true)
-	[ -n "$bins" ] || die "selftests/fdbox has no print-progs target"
-	# shellcheck disable=SC2086
-	build fdbox $bins
+	o=$top/build/selftests/fdbox
+	mkdir -p "$o"
+	make -C "$sel/fdbox" -s -j"$JOBS" OUTPUT="$o" KHDR_INCLUDES="$hdr" LDFLAGS="-static" all ||
+		die "building selftests/fdbox failed"
+	find "$o" -maxdepth 1 -type f -perm -u+x -exec install -m 0755 {} "$OUT/" \;
 fi
 if [ -f "$top/fdbox/Makefile" ]; then
 	make -C "$top/fdbox" -s UAPI="$KBUILD/usr/include" LDFLAGS="-static" ||

@@ -60,7 +60,7 @@ ok "series applies ($ncommits patches)"
 stamp "checkpatch"
 while read -r p; do
 	case "$p" in ''|'#'*) continue ;; esac
-	res=$(cd "$TREE" && scripts/checkpatch.pl --strict --quiet --show-types "$top/patches/$p" 2>&1)
+	res=$(cd "$TREE" && PATH=/usr/bin:/bin:$PATH scripts/checkpatch.pl --strict --quiet --show-types "$top/patches/$p" 2>&1)
 	if [ -z "$res" ]; then
 		ok "checkpatch --strict $p"
 	elif [ -f "$top/patches/checkpatch-exceptions" ] &&

@@ -10,6 +10,11 @@ die() { echo "export: error: $*" >&2; exit 1; }
 git -C "$TREE" rev-parse -q --verify refs/tags/base >/dev/null || die "$TREE has no 'base' tag"
 [ -z "$(git -C "$TREE" status --porcelain --untracked-files=no)" ] ||
 	die "uncommitted changes in $TREE; commit them (or --fixup + autosquash) first"
+# Debian's top-level .gitignore ignores every new top-level path: new files
+# must be added with "git add -f". Warn about source files left out.
+left=$(git -C "$TREE" ls-files --others --ignored --exclude-standard -- \
+	'*.c' '*.h' '*.rst' '*.sh' 'Kconfig*' 'Makefile*' | head -n 20)
+[ -z "$left" ] || printf 'export: warning: untracked (ignored) files not in any patch:\n%s\n' "$left" >&2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 git -C "$TREE" -c core.abbrev=12 -c diff.renames=true format-patch -q \
