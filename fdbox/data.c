@@ -207,13 +207,13 @@ static void put_back(int boxfd, const char *box, const char *name, int memfd)
 {
 	int err = fdbox_put(boxfd, memfd, name);
 
-	if (!err) {
-		warn_msg("get %s/%s: the file is back in the box, nothing is lost",
-			 box, name);
-		return;
-	}
-	fprintf(stderr, "%s: get %s/%s: putting the file back failed: %s; its data is lost\n",
-		progname, box, name, strerror(err));
+	fprintf(stderr, "%s: ", progname);
+	fput_where(stderr, "get", box, name);
+	if (!err)
+		fputs(": the file is back in the box, nothing is lost\n", stderr);
+	else
+		fprintf(stderr, ": putting the file back failed: %s; its data is lost\n",
+			strerror(err));
 }
 
 /* Copy the memfd out to @out; 0 or the errno, x->write_failed says where. */
@@ -255,22 +255,27 @@ static int check_pfns(const struct pfn_file *pf, const char *box,
 
 	err = pfns_compare(pf, name, memfd, &same, &recorded, &other);
 	if (err) {
-		fprintf(stderr, "%s: restore %s/%s: frame numbers: %s%s\n",
-			progname, box, name, strerror(err),
+		fprintf(stderr, "%s: ", progname);
+		fput_where(stderr, "restore", box, name);
+		fprintf(stderr, ": frame numbers: %s%s\n", strerror(err),
 			err == ENOENT ? " (not in the --pfns record)" :
 			err == EPERM ? " (/proc/self/pagemap shows them to CAP_SYS_ADMIN only)" : "");
 		return 0;
 	}
 	if (same == recorded && !other) {
-		if (!opts.quiet && !opts.json)
-			printf("pfns %s/%s: %llu of %llu pages on the same physical frames (zero copy)\n",
-			       box, name, (unsigned long long)same,
-			       (unsigned long long)recorded);
+		if (opts.quiet || opts.json)
+			return 1;
+		fput_where(stdout, "pfns", box, name);
+		printf(": %llu of %llu pages on the same physical frames (zero copy)\n",
+		       (unsigned long long)same, (unsigned long long)recorded);
+		fflush(stdout);
 		return 1;
 	}
-	fprintf(stderr, "%s: restore %s/%s: %llu of %llu pages on the same physical frames, %llu elsewhere: not zero copy\n",
-		progname, box, name, (unsigned long long)same,
-		(unsigned long long)recorded, (unsigned long long)other);
+	fprintf(stderr, "%s: ", progname);
+	fput_where(stderr, "restore", box, name);
+	fprintf(stderr, ": %llu of %llu pages on the same physical frames, %llu elsewhere: not zero copy\n",
+		(unsigned long long)same, (unsigned long long)recorded,
+		(unsigned long long)other);
 	return 0;
 }
 
@@ -499,15 +504,18 @@ static int save_pfns(struct save *s)
 		err = pfns_record(s->pfns, s->names[i], s->fds[i], &pages,
 				  &runs);
 		if (err) {
-			fprintf(stderr, "%s: save %s/%s: frame numbers: %s%s\n",
-				progname, s->box, s->names[i], strerror(err),
+			fprintf(stderr, "%s: ", progname);
+			fput_where(stderr, "save", s->box, s->names[i]);
+			fprintf(stderr, ": frame numbers: %s%s\n", strerror(err),
 				err == EPERM ? " (/proc/self/pagemap shows them to CAP_SYS_ADMIN only)" : "");
 			return EXIT_FAIL;
 		}
-		if (!opts.quiet && !opts.json)
-			printf("pfns %s/%s: %llu pages in %llu runs of physical frames -> %s\n",
-			       s->box, s->names[i], (unsigned long long)pages,
-			       (unsigned long long)runs, opts.pfns);
+		if (opts.quiet || opts.json)
+			continue;
+		fput_where(stdout, "pfns", s->box, s->names[i]);
+		printf(": %llu pages in %llu run%s of physical frames -> %s\n",
+		       (unsigned long long)pages, (unsigned long long)runs,
+		       runs == 1 ? "" : "s", opts.pfns);
 	}
 	return EXIT_OK;
 }

@@ -148,6 +148,17 @@ void fput_name(FILE *f, const char *s)
 	}
 }
 
+/* "OP BOX/NAME", escaped; @name may be NULL. */
+void fput_where(FILE *f, const char *op, const char *box, const char *name)
+{
+	fprintf(f, "%s ", op);
+	fput_name(f, box);
+	if (name) {
+		fputc('/', f);
+		fput_name(f, name);
+	}
+}
+
 /* Columns that fput_name() takes for @s (a UTF-8 character counts one). */
 int name_shown_width(const char *s)
 {

@@ -80,6 +80,7 @@ const char *fdbox_file_state_name(uint32_t state);
 extern const char *progname;
 void fput_name(FILE *f, const char *s);
 int name_shown_width(const char *s);
+void fput_where(FILE *f, const char *op, const char *box, const char *name);
 int utf8_len(const unsigned char *p);
 int check_name(const char *verb, const char *name, bool box);
 const char *bad_name(const char *name, bool box);

@@ -41,5 +41,6 @@ if [ -f "$top/fdbox/Makefile" ]; then
 	make -C "$top/fdbox" -s UAPI="$KBUILD/usr/include" LDFLAGS="-static" ||
 		die "building the fdbox CLI failed"
 	install -m 0755 "$top/fdbox/fdbox" "$OUT/fdbox"
+	install -m 0755 "$top/fdbox/tests/fdbox-jsoncheck" "$OUT/fdbox-jsoncheck"
 fi
 echo "build-tests: $(ls "$OUT" | wc -l) binaries in $OUT" >&2

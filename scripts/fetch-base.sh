@@ -9,7 +9,7 @@ set -euo pipefail
 PKG=linux-source-7.3
 PIN_VERSION=7.3.4-1~bpo13+1
 SUITE=trixie-backports
-CACHE=${CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fdbox}
+CACHE=${CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/fdbox}
 
 die() { echo "fetch-base: error: $*" >&2; exit 1; }
 log() { echo "fetch-base: $*" >&2; }

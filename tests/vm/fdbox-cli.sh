@@ -263,19 +263,32 @@ cli_save_restore() {
 		cli_rc 2 "would both be named 'small'" \
 		$CLI save cli-d $W/small $W/sub/small
 
-	json_run "cli: save --json" cli_json $W/save.json \
+	ktap_run "cli: save --json" cli_rc 0 '"box": "cli-j"' \
 		$CLI save --json cli-j $W/small
+	cp $W/.rc.out $W/save.json
 	json_run "cli: save --json fields" json_is $W/save.json \
 		box cli-j files.0.name small files.0.source $W/small \
 		files.0.bytes 102400 files.0.ok true
-	json_run "cli: restore --json --keep" cli_json $W/restore.json \
+	ktap_run "cli: restore --json --keep" cli_rc 0 '"deleted": false' \
 		$CLI restore --json --keep cli-j $W/rk
+	cp $W/.rc.out $W/restore.json
 	json_run "cli: restore --json fields" json_is $W/restore.json \
 		box cli-j unsealed true restored 1 failed 0 files.0.path $W/rk/small \
 		files.0.bytes 102400 deleted false
 	ktap_run "cli: restore --keep keeps the empty box" \
 		cli_rc 0 '^cli-j +OPEN +no +0$' $CLI list
 	setup delete cli-j
+
+	mkdir -p $W/rp
+	ktap_run "cli: save --pfns" \
+		cli_rc 0 '^pfns cli-p/small: 25 pages in [0-9]+ runs of physical frames' \
+		$CLI save --pfns $W/p.pfns cli-p $W/small
+	ktap_run "cli: restore --pfns (no kexec)" \
+		cli_rc 0 '^pfns cli-p/small: 25 of 25 pages on the same physical frames \(zero copy\)' \
+		$CLI restore --pfns $W/p.pfns cli-p $W/rp
+	ktap_run "cli: restore --pfns with a bad record fails" \
+		cli_rc 1 "not a record of 'fdbox save --pfns'" \
+		$CLI restore --pfns $W/small cli-p $W/rp
 
 	: >$W/empty
 	mkdir -p $W/re
@@ -342,7 +355,9 @@ cli_stage1_kexec() {
 	(cd $W && md5sum small) >/etc/fdbox/cli-small.md5
 	wc -c <$W/bzImage | tr -d ' ' >/etc/fdbox/cli.bzsize
 	ktap_run "cli: save vm0" cli_rc 0 '^seal vm0: 2 files in' \
-		$CLI save vm0 $W/random8m $W/bzImage
+		$CLI save --pfns /etc/fdbox/cli.pfns vm0 $W/random8m $W/bzImage
+	ktap_run "cli: save vm0 recorded the frames" \
+		grep -q -E '^pfns vm0/random8m: 2048 pages in [0-9]+ runs' $W/.rc.out
 	# Another sealed box for unseal + get, one to delete after kexec, and
 	# an open box, which does not travel.
 	ktap_run "cli: save cli-k2, cli-k3" sh -c "$CLI -q save cli-k2 $W/small &&
@@ -379,7 +394,11 @@ cli_stage2() {
 		cli_rc 1 "get vm0/random8m: Operation not permitted \\(the box is sealed; 'fdbox unseal' it first\\)" \
 		$CLI get vm0 random8m $W/x
 	ktap_run "cli: restore after kexec" \
-		cli_rc 0 '^unseal vm0: 2 restored, 0 failed' $CLI restore vm0 $W/restored
+		cli_rc 0 '^unseal vm0: 2 restored, 0 failed' \
+		$CLI restore --pfns /etc/fdbox/cli.pfns vm0 $W/restored
+	ktap_run "cli: restore after kexec is zero copy" grep -q \
+		'^pfns vm0/random8m: 2048 of 2048 pages on the same physical frames (zero copy)' \
+		$W/.rc.out
 	ktap_run "cli: restored md5sums match" \
 		sh -c "cd $W/restored && md5sum -c /etc/fdbox/cli.md5"
 	ktap_run "cli: vm0 deleted after restore" \
