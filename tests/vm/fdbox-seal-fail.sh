@@ -1,0 +1,7 @@
+# SEAL is all or nothing (tools/testing/selftests/fdbox/fdbox_seal_fail): a
+# memfd whose pages went to swap under a small memory cgroup can not be read
+# back during SEAL, so SEAL fails after an earlier file of the box was frozen;
+# every file must be thawed and intact, and the box OPEN. The expected memory
+# cgroup OOM reports are kept off the console by the test, which checks the
+# kernel log itself.
+ksft_run fdbox_seal_fail /tests/fdbox_seal_fail
