@@ -49,6 +49,10 @@ set -e
 echo
 echo "== FDBox demo =="
 grep -a '^FDBOX-DEMO:' "$out/serial.log" | sed 's/^FDBOX-DEMO: /  /'
+# The CLI's own figures: per-step times and the zero-copy check.
+tr '\r' '\n' <"$out/serial.log" | sed 's/\x1b\[K//g' |
+	grep -a -E '^(put [^:]*: .* in [0-9.]+ s|seal |unseal |pfns |restore [^ ]*: )' |
+	sed 's/^/  fdbox: /'
 grep -a -E '^(ok|not ok) ' "$out/serial.log" | sed 's/^/  /'
 echo "  serial log: $out/serial.log"
 [ $rc -eq 0 ] && echo "demo: PASSED: the memfd survived the kexec byte for byte" ||

@@ -82,7 +82,7 @@ if [ ${#why[@]} -gt 0 ]; then
 	fail=$((fail + 1))
 	echo "vmrun: $scenario: FAILED: ${why[*]}" >&2
 	echo "---- kernel problem reports / failures ----" >&2
-	grep -a -E -n -A20 'Kernel panic|BUG:|WARNING:|Oops|general protection|UBSAN:|KASAN:' "$log" | head -n 60 >&2
+	grep -a -E -n -B3 -A20 'Kernel panic|BUG:|WARNING:|Oops|general protection|Call Trace:|UBSAN:|KASAN:' "$log" | head -n 60 >&2
 	echo "---- last 40 lines of $log ----" >&2
 	tail -n 40 "$log" >&2
 elif [ "$fail" -gt 0 ]; then

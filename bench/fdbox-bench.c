@@ -1,0 +1,633 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fdbox-bench: FDBox against LUO memfd preservation, same VM, same data.
+ *
+ *   fdbox-bench stage1 REPS CASE...   create, preserve (REPS times), keep the
+ *                                     last preservation for the kexec; a
+ *                                     sleeping child holds the LUO sessions
+ *   fdbox-bench stage2 CASE...        restore, read every page, check a sample
+ *
+ * CASE is NAME,KIND,SIZE_MIB[,WRITTEN_MIB] with KIND one of dense, thp,
+ * sparse (SIZE_MIB file, WRITTEN_MIB written at its start) or swap (half of
+ * the pages paged out to swap with MADV_PAGEOUT before each preservation).
+ *
+ * Every case is done twice on separate memfds holding the same bytes: once
+ * for FDBox (box "bench-NAME", file "data") and once for LUO (session
+ * "bench-NAME", token 1). One JSON record per case and system is printed on a
+ * line that starts with "BENCH-JSON: ". Times come from CLOCK_MONOTONIC.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <linux/fdbox.h>
+#include <linux/liveupdate.h>
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+
+#define PAGE		4096UL
+#define MIB		(1UL << 20)
+#define MAX_CASES	16
+#define MAX_REPS	16
+#define LUO_TOKEN	1
+/* Both ABIs keep one 16-byte record per preserved folio:
+ * FDBox struct shmem_kho_folio, LUO struct memfd_luo_folio_ser. */
+#define FDBOX_META_PER_FOLIO	16
+#define LUO_META_PER_FOLIO	16
+
+enum kind { DENSE, THP, SPARSE, SWAP };
+static const char *const kind_name[] = { "dense", "thp", "sparse", "swap" };
+
+struct bcase {
+	char name[40];
+	enum kind kind;
+	unsigned long size, written;
+};
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stdout, "BENCH-ERROR: ");
+	vfprintf(stdout, fmt, ap);
+	fprintf(stdout, " (errno %d: %s)\n", errno, strerror(errno));
+	va_end(ap);
+	fflush(stdout);
+	exit(1);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(const double *v, int n)
+{
+	double s[MAX_REPS];
+
+	memcpy(s, v, n * sizeof(*v));
+	qsort(s, n, sizeof(*s), cmp_double);
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+/* /proc/meminfo, in KiB */
+struct meminfo {
+	long memfree, shmem, shmem_huge, swapfree, swaptotal;
+};
+
+static void meminfo(struct meminfo *m)
+{
+	char line[256];
+	FILE *f = fopen("/proc/meminfo", "r");
+	long v;
+
+	memset(m, 0, sizeof(*m));
+	if (!f)
+		die("open /proc/meminfo");
+	while (fgets(line, sizeof(line), f)) {
+		char key[64];
+
+		if (sscanf(line, "%63[^:]: %ld", key, &v) != 2)
+			continue;
+		if (!strcmp(key, "MemFree"))
+			m->memfree = v;
+		else if (!strcmp(key, "Shmem"))
+			m->shmem = v;
+		else if (!strcmp(key, "ShmemHugePages"))
+			m->shmem_huge = v;
+		else if (!strcmp(key, "SwapFree"))
+			m->swapfree = v;
+		else if (!strcmp(key, "SwapTotal"))
+			m->swaptotal = v;
+	}
+	fclose(f);
+}
+
+static void drop_caches(void)
+{
+	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+
+	if (fd >= 0) {
+		ssize_t ret = write(fd, "3", 1);
+
+		(void)ret;
+		close(fd);
+	}
+}
+
+static void set_thp(const char *mode)
+{
+	int fd = open("/sys/kernel/mm/transparent_hugepage/shmem_enabled", O_WRONLY);
+
+	if (fd < 0 || write(fd, mode, strlen(mode)) < 0)
+		die("set shmem_enabled to %s", mode);
+	close(fd);
+}
+
+/* The test pattern: one 64-bit word per 8 bytes of the file. */
+static inline uint64_t pat(uint64_t off)
+{
+	return (off * 0x9E3779B97F4A7C15ULL) ^ 0x5DEECE66DULL;
+}
+
+static void fill(int fd, unsigned long len)
+{
+	static uint64_t buf[MIB / 8];
+	unsigned long off, i;
+
+	for (off = 0; off < len; off += MIB) {
+		size_t n = len - off < MIB ? len - off : MIB;
+
+		for (i = 0; i < n / 8; i++)
+			buf[i] = pat(off + i * 8);
+		if (pwrite(fd, buf, n, off) != (ssize_t)n)
+			die("pwrite at %lu", off);
+	}
+}
+
+static int make_memfd(const struct bcase *c, const char *sys)
+{
+	char name[80];
+	int fd;
+
+	snprintf(name, sizeof(name), "bench-%s-%s", c->name, sys);
+	set_thp(c->kind == THP ? "always" : "never");
+	fd = memfd_create(name, 0);
+	if (fd < 0)
+		die("memfd_create");
+	if (ftruncate(fd, c->size))
+		die("ftruncate %lu", c->size);
+	fill(fd, c->kind == SPARSE ? c->written : c->size);
+	set_thp("never");
+	return fd;
+}
+
+/* Page out the first half of the file (faulted into a mapping first). */
+static void page_out_half(int fd, const struct bcase *c)
+{
+	unsigned long half = c->size / 2, off;
+	volatile char *p;
+	char *m;
+
+	m = mmap(NULL, half, PROT_READ, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		die("mmap for pageout");
+	p = m;
+	for (off = 0; off < half; off += PAGE)
+		(void)p[off];
+	if (madvise(m, half, MADV_PAGEOUT))
+		die("madvise(MADV_PAGEOUT)");
+	munmap(m, half);
+}
+
+/* Pages of the file in the page cache (swapped-out pages do not count). */
+static long resident_pages(int fd, unsigned long size)
+{
+	unsigned long n = (size + PAGE - 1) / PAGE, i;
+	unsigned char *vec;
+	long count = 0;
+	void *m;
+
+	m = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		return -errno;
+	vec = malloc(n);
+	if (!vec || mincore(m, size, vec))
+		die("mincore");
+	for (i = 0; i < n; i++)
+		count += vec[i] & 1;
+	free(vec);
+	munmap(m, size);
+	return count;
+}
+
+/* ---- FDBox ---- */
+
+static void box_name(char *buf, size_t len, const struct bcase *c)
+{
+	snprintf(buf, len, "bench-%s", c->name);
+}
+
+static int box_open(int ctl, const struct bcase *c, int create)
+{
+	struct fdbox_create_box cb = { .size = sizeof(cb) };
+	char path[128], name[64];
+	int fd;
+
+	box_name(name, sizeof(name), c);
+	if (create) {
+		strcpy(cb.name, name);
+		if (ioctl(ctl, FDBOX_CREATE_BOX, &cb))
+			die("FDBOX_CREATE_BOX %s", name);
+	}
+	snprintf(path, sizeof(path), "/dev/fdbox/%s", name);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		die("open %s", path);
+	return fd;
+}
+
+static double fdbox_preserve(int box, int fd)
+{
+	struct fdbox_put_fd put = { .size = sizeof(put), .fd = fd };
+	struct fdbox_seal seal = { .size = sizeof(seal) };
+	double t0, t1;
+
+	strcpy(put.name, "data");
+	t0 = now_ms();
+	if (ioctl(box, FDBOX_PUT_FD, &put))
+		die("FDBOX_PUT_FD");
+	if (ioctl(box, FDBOX_SEAL, &seal))
+		die("FDBOX_SEAL");
+	t1 = now_ms();
+	return t1 - t0;
+}
+
+/* UNSEAL + GET_FD: the file back out of the box; returns its new fd. */
+static int fdbox_take(int box, double *ms)
+{
+	struct fdbox_unseal un = { .size = sizeof(un) };
+	struct fdbox_get_fd get = { .size = sizeof(get), .flags = FDBOX_FD_CLOEXEC };
+	double t0, t1;
+
+	strcpy(get.name, "data");
+	t0 = now_ms();
+	if (ioctl(box, FDBOX_UNSEAL, &un))
+		die("FDBOX_UNSEAL");
+	if (un.nr_failed)
+		die("FDBOX_UNSEAL: %u files failed", un.nr_failed);
+	if (ioctl(box, FDBOX_GET_FD, &get))
+		die("FDBOX_GET_FD");
+	t1 = now_ms();
+	if (ms)
+		*ms = t1 - t0;
+	return get.fd;
+}
+
+/* ---- LUO ---- */
+
+static int luo_session(int luo, const struct bcase *c, unsigned long cmd)
+{
+	struct liveupdate_ioctl_create_session s = { .size = sizeof(s) };
+
+	snprintf((char *)s.name, sizeof(s.name), "bench-%s", c->name);
+	if (ioctl(luo, cmd, &s))
+		die("LIVEUPDATE session %s", s.name);
+	return s.fd;
+}
+
+static double luo_preserve(int session, int fd)
+{
+	struct liveupdate_session_preserve_fd p = {
+		.size = sizeof(p), .fd = fd, .token = LUO_TOKEN,
+	};
+	double t0, t1;
+
+	t0 = now_ms();
+	if (ioctl(session, LIVEUPDATE_SESSION_PRESERVE_FD, &p))
+		die("LIVEUPDATE_SESSION_PRESERVE_FD");
+	t1 = now_ms();
+	return t1 - t0;
+}
+
+/* ---- stage 1 ---- */
+
+static void print_json_head(const char *sys, const struct bcase *c, int stage)
+{
+	printf("BENCH-JSON: {\"stage\":%d,\"case\":\"%s\",\"kind\":\"%s\",\"system\":\"%s\","
+	       "\"size_bytes\":%lu,\"written_bytes\":%lu",
+	       stage, c->name, kind_name[c->kind], sys, c->size,
+	       c->kind == SPARSE ? c->written : c->size);
+}
+
+static void print_times(const char *key, const double *v, int n)
+{
+	int i;
+
+	printf(",\"%s_ms\":%.3f,\"%s_ms_all\":[", key, median(v, n), key);
+	for (i = 0; i < n; i++)
+		printf("%s%.3f", i ? "," : "", v[i]);
+	printf("]");
+}
+
+struct pre {
+	double ms[MAX_REPS];
+	struct meminfo m_create, m_before, m_after;
+	long pages, swapped_kib;
+};
+
+static void print_pre(const char *sys, const struct bcase *c, const struct pre *p,
+		      int reps, int meta)
+{
+	long huge = (p->m_after.shmem_huge - p->m_create.shmem_huge) / 2048;
+	long folios;
+
+	/* Huge folios are 2 MiB (PMD) ones; other folios are order 0. */
+	if (huge < 0)
+		huge = 0;
+	if (huge * 512 > p->pages)
+		huge = p->pages / 512;
+	folios = huge + (p->pages - huge * 512);
+	print_json_head(sys, c, 1);
+	print_times("preserve", p->ms, reps);
+	printf(",\"reps\":%d,\"memfree_before_kib\":%ld,\"memfree_after_kib\":%ld,"
+	       "\"shmem_before_kib\":%ld,\"shmem_after_kib\":%ld,"
+	       "\"shmem_huge_after_kib\":%ld,\"swapped_before_kib\":%ld,"
+	       "\"pages_preserved\":%ld,\"huge_folios\":%ld,\"folios\":%ld,"
+	       "\"meta_bytes_per_folio\":%d,\"meta_bytes\":%ld}\n",
+	       reps, p->m_before.memfree, p->m_after.memfree,
+	       p->m_before.shmem, p->m_after.shmem, p->m_after.shmem_huge,
+	       p->swapped_kib, p->pages, huge, folios, meta, folios * meta);
+	fflush(stdout);
+}
+
+/*
+ * One repetition for one system: a fresh memfd with the case's bytes (so every
+ * repetition is a cold one: no folio already migrated out of the KHO scratch
+ * areas, no hole already filled), paged out by half for "swap", preserved.
+ * All but the last repetition are undone and freed at once.
+ */
+static void preserve_once(int sys, const struct bcase *c, int ctl, int luo, int r,
+			  int last, struct pre *p, int *sessionp)
+{
+	struct meminfo m;
+	int fd, box = -1, sfd = -1;
+
+	drop_caches();
+	if (r == 0)
+		meminfo(&p->m_create);
+	fd = make_memfd(c, sys ? "luo" : "fdbox");
+	if (c->kind == SWAP)
+		page_out_half(fd, c);
+	if (sys)
+		sfd = luo_session(luo, c, LIVEUPDATE_IOCTL_CREATE_SESSION);
+	else
+		box = box_open(ctl, c, r == 0);
+	meminfo(&m);
+	if (r == 0) {
+		p->m_before = m;
+		p->swapped_kib = m.swaptotal - m.swapfree;
+	}
+	p->ms[r] = sys ? luo_preserve(sfd, fd) : fdbox_preserve(box, fd);
+	if (r == 0) {
+		meminfo(&p->m_after);
+		p->pages = resident_pages(fd, c->size);
+		if (p->pages < 0)	/* no mapping of a frozen file: Shmem delta */
+			p->pages = (p->m_after.shmem - p->m_create.shmem) / 4;
+	}
+	if (!last) {
+		if (sys) {
+			close(sfd);	/* unpreserves the file */
+		} else {
+			int got = fdbox_take(box, NULL);
+
+			close(got);
+		}
+	}
+	if (sys && last)
+		*sessionp = sfd;
+	if (box >= 0)
+		close(box);
+	close(fd);
+}
+
+static void stage1(int reps, struct bcase *cases, int n)
+{
+	int ctl, luo, i, r, k, sessions[MAX_CASES];
+	pid_t pid;
+
+	ctl = open("/dev/fdbox/fdbox", O_RDWR | O_CLOEXEC);
+	if (ctl < 0)
+		die("open /dev/fdbox/fdbox");
+	luo = open("/dev/liveupdate", O_RDWR | O_CLOEXEC);
+	if (luo < 0)
+		die("open /dev/liveupdate");
+
+	for (i = 0; i < n; i++) {
+		struct bcase *c = &cases[i];
+		struct pre p[2];
+
+		memset(p, 0, sizeof(p));
+		/* Systems interleaved, the first one alternating per repetition. */
+		for (r = 0; r < reps; r++)
+			for (k = 0; k < 2; k++) {
+				int sys = (r + k + i) % 2;
+
+				preserve_once(sys, c, ctl, luo, r, r == reps - 1,
+					      &p[sys], &sessions[i]);
+			}
+		print_pre("fdbox", c, &p[0], reps, FDBOX_META_PER_FOLIO);
+		print_pre("luo", c, &p[1], reps, LUO_META_PER_FOLIO);
+	}
+	close(ctl);
+	close(luo);
+
+	/* The LUO sessions must stay open across kexec: a sleeping child. */
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		setsid();
+		close(0);
+		close(1);
+		close(2);
+		for (;;)
+			pause();
+	}
+	for (i = 0; i < n; i++)
+		close(sessions[i]);
+	printf("BENCH: stage 1 done, LUO sessions held by pid %d\n", pid);
+}
+
+/* ---- stage 2 ---- */
+
+/* Touch one byte per page; returns ms. Then check a sample of pages. */
+static double first_read(int fd, const struct bcase *c, long *checked, long *bad)
+{
+	unsigned long off, w, data = c->kind == SPARSE ? c->written : c->size;
+	unsigned long npages = c->size / PAGE, step, pg;
+	volatile const char *v;
+	const uint64_t *q;
+	double t0, t1;
+	char *m;
+
+	m = mmap(NULL, c->size, PROT_READ, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		die("mmap restored file");
+	v = m;
+	t0 = now_ms();
+	for (off = 0; off < c->size; off += PAGE)
+		(void)v[off];
+	t1 = now_ms();
+
+	/* About 4096 pages spread over the file, and the last one. */
+	step = npages / 4096 ? npages / 4096 : 1;
+	*checked = *bad = 0;
+	for (pg = 0; pg < npages; pg = pg + step < npages || pg == npages - 1 ?
+	     pg + step : npages - 1) {
+		off = pg * PAGE;
+		q = (const uint64_t *)(m + off);
+		for (w = 0; w < PAGE / 8; w++) {
+			uint64_t want = off < data ? pat(off + w * 8) : 0;
+
+			if (q[w] != want) {
+				(*bad)++;
+				break;
+			}
+		}
+		(*checked)++;
+	}
+	munmap(m, c->size);
+	return t1 - t0;
+}
+
+static void print_post(const char *sys, const struct bcase *c, double restore,
+		       double read, const struct meminfo *m0, const struct meminfo *m1,
+		       const struct meminfo *m2, long checked, long bad)
+{
+	print_json_head(sys, c, 2);
+	printf(",\"restore_ms\":%.3f,\"first_read_ms\":%.3f,"
+	       "\"memfree_before_restore_kib\":%ld,\"memfree_after_restore_kib\":%ld,"
+	       "\"memfree_after_read_kib\":%ld,\"shmem_after_restore_kib\":%ld,"
+	       "\"shmem_after_read_kib\":%ld,\"pages_checked\":%ld,\"pages_bad\":%ld,"
+	       "\"check\":\"%s\"}\n",
+	       restore, read, m0->memfree, m1->memfree, m2->memfree, m1->shmem,
+	       m2->shmem, checked, bad, bad ? "FAIL" : "ok");
+	printf("%s - bench %s %s content of %ld sampled pages\n", bad ? "not ok" : "ok",
+	       c->name, sys, checked);
+	fflush(stdout);
+}
+
+static int stage2(struct bcase *cases, int n)
+{
+	int ctl, luo, i, failed = 0;
+
+	ctl = open("/dev/fdbox/fdbox", O_RDWR | O_CLOEXEC);
+	if (ctl < 0)
+		die("open /dev/fdbox/fdbox");
+	luo = open("/dev/liveupdate", O_RDWR | O_CLOEXEC);
+	if (luo < 0)
+		die("open /dev/liveupdate");
+
+	for (i = 0; i < n; i++) {
+		struct bcase *c = &cases[i];
+		struct fdbox_delete_box del = { .size = sizeof(del) };
+		struct liveupdate_session_retrieve_fd rf = {
+			.size = sizeof(rf), .token = LUO_TOKEN,
+		};
+		struct liveupdate_session_finish fin = { .size = sizeof(fin) };
+		struct meminfo m0, m1, m2;
+		long checked, bad;
+		double ms, rd, t0;
+		int box, fd, sfd = -1;
+
+		/* FDBox: UNSEAL + GET_FD */
+		box = box_open(ctl, c, 0);
+		meminfo(&m0);
+		fd = fdbox_take(box, &ms);
+		meminfo(&m1);
+		rd = first_read(fd, c, &checked, &bad);
+		meminfo(&m2);
+		print_post("fdbox", c, ms, rd, &m0, &m1, &m2, checked, bad);
+		failed |= !!bad;
+		close(fd);
+		close(box);
+		box_name(del.name, sizeof(del.name), c);
+		if (ioctl(ctl, FDBOX_DELETE_BOX, &del))
+			die("FDBOX_DELETE_BOX");
+
+		/* LUO: RETRIEVE_FD */
+		sfd = luo_session(luo, c, LIVEUPDATE_IOCTL_RETRIEVE_SESSION);
+		meminfo(&m0);
+		t0 = now_ms();
+		if (ioctl(sfd, LIVEUPDATE_SESSION_RETRIEVE_FD, &rf))
+			die("LIVEUPDATE_SESSION_RETRIEVE_FD");
+		ms = now_ms() - t0;
+		fd = rf.fd;
+		meminfo(&m1);
+		rd = first_read(fd, c, &checked, &bad);
+		meminfo(&m2);
+		print_post("luo", c, ms, rd, &m0, &m1, &m2, checked, bad);
+		failed |= !!bad;
+		if (ioctl(sfd, LIVEUPDATE_SESSION_FINISH, &fin))
+			die("LIVEUPDATE_SESSION_FINISH");
+		close(fd);
+		close(sfd);
+	}
+	close(ctl);
+	close(luo);
+	return failed;
+}
+
+static void parse_case(const char *arg, struct bcase *c)
+{
+	char kind[16];
+	unsigned long size = 0, written = 0;
+	int k;
+
+	memset(c, 0, sizeof(*c));
+	if (sscanf(arg, "%39[^,],%15[^,],%lu,%lu", c->name, kind, &size, &written) < 3)
+		die("bad case '%s' (NAME,KIND,SIZE_MIB[,WRITTEN_MIB])", arg);
+	for (k = 0; k < 4; k++)
+		if (!strcmp(kind, kind_name[k]))
+			break;
+	if (k == 4)
+		die("bad kind '%s'", kind);
+	c->kind = k;
+	c->size = size * MIB;
+	c->written = (k == SPARSE ? written : size) * MIB;
+	if (!c->size || c->written > c->size)
+		die("bad sizes in '%s'", arg);
+}
+
+int main(int argc, char **argv)
+{
+	struct bcase cases[MAX_CASES];
+	int i, n = 0, reps = 0, first;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 3)
+		goto usage;
+	if (!strcmp(argv[1], "stage1")) {
+		reps = atoi(argv[2]);
+		if (reps < 1 || reps > MAX_REPS)
+			goto usage;
+		first = 3;
+	} else if (!strcmp(argv[1], "stage2")) {
+		first = 2;
+	} else {
+		goto usage;
+	}
+	for (i = first; i < argc && n < MAX_CASES; i++)
+		parse_case(argv[i], &cases[n++]);
+	if (reps) {
+		stage1(reps, cases, n);
+		return 0;
+	}
+	return stage2(cases, n);
+usage:
+	fprintf(stderr, "usage: %s stage1 REPS CASE... | stage2 CASE...\n", argv[0]);
+	return 2;
+}
