@@ -52,7 +52,7 @@ mem_mib=$((mem_mib * 4 / 3))
 # CLOCK_MONOTONIC falls back to jiffies (4 ms steps): give the guest the
 # host's TSC frequency (QEMU's TCG TSC runs at the host's).
 append=""
-if [ ! -w /dev/kvm ] && grep -qw constant_tsc /proc/cpuinfo; then
+if [ "${ACCEL:-tcg}" = tcg ] && grep -qw constant_tsc /proc/cpuinfo; then
 	khz=$(awk -F: '/^cpu MHz/ {printf "%d", $2 * 1000; exit}' /proc/cpuinfo)
 	[ -n "$khz" ] && [ "$khz" -gt 0 ] && append="tsc_early_khz=$khz"
 fi
@@ -103,7 +103,7 @@ for (c, s), r in recs.items():
 date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 meta = {"date": date, "series_commit": series, "run_seconds": int(secs),
         "vm_memory_mib": int(mem_mib), "repetitions": int(reps),
-        "accel": "kvm" if os.access("/dev/kvm", os.W_OK) else "tcg", "boot": boot,
+        "accel": os.environ.get("ACCEL", "tcg"), "boot": boot,
         "errors": odd}
 with open(os.path.join(res, "results.json"), "w") as f:
     f.write(json.dumps({"meta": meta}) + "\n")
