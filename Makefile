@@ -2,6 +2,17 @@
 SHELL := /bin/bash
 S := scripts
 
+# KERNEL=debug: the same targets on the debug kernel (config/fdbox-debug.config:
+# KASAN, lockdep, kmemleak, fault injection, KUnit), e.g.
+#   make vm KERNEL=debug SCENARIO=fdbox-kunit
+ifeq ($(KERNEL),debug)
+export KERNEL
+export KBUILD := $(CURDIR)/build/kernel-debug
+export INITRD := $(CURDIR)/build/initramfs-debug.cpio
+else ifneq ($(KERNEL),)
+$(error KERNEL=$(KERNEL): use KERNEL=debug, or nothing for the normal kernel)
+endif
+
 .PHONY: help deps fetch tree export kernel tests initramfs vm check demo bench clean
 
 help:
@@ -31,7 +42,7 @@ tests: kernel
 	@$(S)/build-tests.sh
 
 initramfs: tests
-	@$(S)/mkinitramfs.sh build/initramfs.cpio
+	@$(S)/mkinitramfs.sh $(or $(INITRD),build/initramfs.cpio)
 
 # make vm SCENARIO=name [VMOPTS="-m 4G"]: run one scenario on the dev tree.
 vm: initramfs

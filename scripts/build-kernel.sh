@@ -3,13 +3,21 @@
 # Incremental: the .config is only regenerated when a fragment changed.
 #
 # Usage: scripts/build-kernel.sh [make targets...]   (default: bzImage)
-# Env:   TREE, KBUILD (default: ./build/kernel), CONFIGS (fragment list),
-#        W (extra warnings level, e.g. 1), JOBS
+# Env:   KERNEL=debug builds the debug kernel (config/fdbox-debug.config on
+#        top, in ./build/kernel-debug); TREE, KBUILD (default: ./build/kernel),
+#        CONFIGS (fragment list), W (extra warnings level, e.g. 1), JOBS
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 TREE=${TREE:-$top/linux}
-KBUILD=${KBUILD:-$top/build/kernel}
-CONFIGS=${CONFIGS:-$top/config/fdbox.config}
+case ${KERNEL:-} in
+debug)
+	KBUILD=${KBUILD:-$top/build/kernel-debug}
+	CONFIGS=${CONFIGS:-"$top/config/fdbox.config $top/config/fdbox-debug.config"} ;;
+'')
+	KBUILD=${KBUILD:-$top/build/kernel}
+	CONFIGS=${CONFIGS:-$top/config/fdbox.config} ;;
+*) echo "build-kernel: error: unknown KERNEL=$KERNEL (use KERNEL=debug)" >&2; exit 1 ;;
+esac
 JOBS=${JOBS:-$(nproc)}
 die() { echo "build-kernel: error: $*" >&2; exit 1; }
 
@@ -29,24 +37,23 @@ if [ ! -f "$KBUILD/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ]; th
 		"$KBUILD/.config" $CONFIGS >/dev/null
 	"${KMAKE[@]}" olddefconfig >/dev/null
 	# Every =y/=n line of the fragments must have survived (a typo or a
-	# missing dependency would silently drop it).
+	# missing dependency would silently drop it); a later fragment
+	# overrides an earlier one, as in merge_config.sh.
 	bad=0
-	for f in $CONFIGS; do
-		while IFS= read -r l; do
-			case "$l" in
-			CONFIG_*=n) k=${l%%=*}; grep -q "^$k=" "$KBUILD/.config" && { echo "  $l is set" >&2; bad=1; } ;;
-			CONFIG_*=*)
-				grep -qxF "$l" "$KBUILD/.config" && continue
-				k=${l%%=*}
-				# Symbols the series adds do not exist in earlier patches.
-				if ! grep -rqx --include='Kconfig*' "config ${k#CONFIG_}" "$TREE"; then
-					echo "build-kernel: note: $k does not exist in this tree" >&2
-					continue
-				fi
-				echo "  $l not set" >&2; bad=1 ;;
-			esac
-		done <"$f"
-	done
+	while IFS= read -r l; do
+		case "$l" in
+		CONFIG_*=n) k=${l%%=*}; grep -q "^$k=" "$KBUILD/.config" && { echo "  $l is set" >&2; bad=1; } ;;
+		CONFIG_*=*)
+			grep -qxF "$l" "$KBUILD/.config" && continue
+			k=${l%%=*}
+			# Symbols the series adds do not exist in earlier patches.
+			if ! grep -rqx --include='Kconfig*' "config ${k#CONFIG_}" "$TREE"; then
+				echo "build-kernel: note: $k does not exist in this tree" >&2
+				continue
+			fi
+			echo "  $l not set" >&2; bad=1 ;;
+		esac
+	done < <(cat $CONFIGS | grep '^CONFIG_' | awk -F= '{v[$1]=$0; if (!($1 in o)) o[$1]=n++} END {for (k in v) print o[k], v[k]}' | sort -n | cut -d' ' -f2-)
 	[ $bad = 0 ] || die "config fragment options were dropped (above); fix config/*.config"
 	echo "$sum" >"$stamp"
 fi

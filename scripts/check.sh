@@ -8,7 +8,11 @@
 #   5. build the test binaries and the initramfs, run every VM scenario
 # Ends with one line "N passed, N failed"; exits non-zero on any failure.
 #
-# Env: SCENARIOS="a b" (default: every tests/vm/*.sh that is not opted out),
+#   6. build the debug kernel (config/fdbox-debug.config: KASAN, lockdep,
+#      kmemleak, fault injection, KUnit) and run the scenarios again on it,
+#      with the debug-only ones (fault injection, KUnit)
+# Env: SCENARIOS="a b", DEBUG_SCENARIOS="a b" (default: every tests/vm/*.sh
+#      that is not opted out, for that kernel), SKIP_DEBUG=1 (no debug kernel),
 #      SKIP_BISECT=1 (build HEAD only), KSRC, CACHE.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -124,32 +128,61 @@ stamp "test binaries and initramfs"
 	{ tail -n 30 "$LOGS/build-tests.log"; fatal "building test binaries (see $LOGS/build-tests.log)"; }
 "$top/scripts/mkinitramfs.sh" "$INITRD" 2>&1 || fatal "building the initramfs"
 
-stamp "VM scenarios"
-if [ -z "${SCENARIOS:-}" ]; then
-	SCENARIOS=""
+# Scenarios for a kernel kind (normal or debug): every tests/vm/*.sh except
+# lib.sh, those opted out of check ("# vmrun-check: no") and those for the
+# other kind only ("# vmrun-kernel: normal|debug").
+scenarios_for() {
+	local f s k
 	for f in "$top"/tests/vm/*.sh; do
 		s=$(basename "$f" .sh)
 		[ "$s" = lib ] && continue
 		grep -q '^# vmrun-check: no' "$f" && continue
-		SCENARIOS="$SCENARIOS $s"
+		k=$(sed -n 's/^# vmrun-kernel: //p' "$f")
+		[ -z "$k" ] || [ "$k" = "$1" ] || continue
+		echo "$s"
 	done
-fi
-for s in $SCENARIOS; do
-	opts=$(sed -n 's/^# vmrun-opts: //p' "$top/tests/vm/$s.sh")
-	stamp "scenario $s $opts"
-	# shellcheck disable=SC2086
-	line=$("$top/scripts/vmrun.sh" $opts "$s" | tail -n 1)
-	echo "$line"
-	p=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\1/p')
-	f=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\2/p')
-	k=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\3/p')
-	if [ -z "$p" ]; then
-		notok "scenario $s: runner error"
-		continue
+}
+
+# run_scenarios KIND NAME...: run and count them; KBUILD and INITRD set.
+run_scenarios() {
+	local kind=$1 s line p f k extra=()
+	shift
+	[ "$kind" = debug ] && extra=(-t 1500)
+	for s in "$@"; do
+		stamp "scenario $s ($kind kernel) $(sed -n 's/^# vmrun-opts: //p' "$top/tests/vm/$s.sh")"
+		line=$("$top/scripts/vmrun.sh" "${extra[@]}" -l "$LOGS/$kind-$s.log" "$s" | tail -n 1)
+		echo "$line"
+		p=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\1/p')
+		f=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\2/p')
+		k=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\3/p')
+		if [ -z "$p" ]; then
+			notok "scenario $s ($kind kernel): runner error"
+			continue
+		fi
+		pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + k))
+		[ "$f" -eq 0 ] || failed+=("scenario $s on the $kind kernel ($f failed; log out/logs/$kind-$s.log)")
+	done
+}
+
+stamp "VM scenarios"
+# shellcheck disable=SC2046
+run_scenarios normal ${SCENARIOS:-$(scenarios_for normal)}
+
+if [ -z "${SKIP_DEBUG:-}" ]; then
+	stamp "debug kernel"
+	export KBUILD=$CHECK/kernel-debug INITRD=$CHECK/initramfs-debug.cpio
+	if ! KERNEL=debug "$top/scripts/build-kernel.sh" >"$LOGS/build-debug.log" 2>&1; then
+		tail -n 30 "$LOGS/build-debug.log" | sed 's/^/# /'
+		notok "debug kernel build (see $LOGS/build-debug.log)"
+	elif ! "$top/scripts/mkinitramfs.sh" "$INITRD" >"$LOGS/initramfs-debug.log" 2>&1; then
+		tail -n 10 "$LOGS/initramfs-debug.log" | sed 's/^/# /'
+		notok "debug initramfs"
+	else
+		ok "debug kernel build"
+		# shellcheck disable=SC2046
+		run_scenarios debug ${DEBUG_SCENARIOS:-$(scenarios_for debug)}
 	fi
-	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + k))
-	[ "$f" -eq 0 ] || failed+=("scenario $s ($f failed; log out/logs/$s.log)")
-done
+fi
 
 stamp "done"
 for f in "${failed[@]}"; do echo "check: FAILED: $f" >&2; done

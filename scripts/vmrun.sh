@@ -5,11 +5,12 @@
 # is a failure.
 #
 # Usage: scripts/vmrun.sh [options] SCENARIO
+#   (options from the scenario's "# vmrun-opts:" line are applied first)
 #   -m MEM        guest memory (default 2G)
 #   -t SECONDS    timeout for the whole run, all stages (default 600)
 #   -d FILE       attach FILE as a read-only virtio-blk disk (/dev/vda); repeatable
 #   -k N          expected number of kexecs (checked; default: not checked)
-#   -a ARGS       extra kernel command line
+#   -a ARGS       extra kernel command line (repeatable)
 #   -l LOG        serial log path (default out/logs/SCENARIO.log)
 # Env: KBUILD, INITRD (default build/initramfs.cpio), ACCEL=tcg (default) or kvm
 # Prints "vmrun: SCENARIO: P passed, F failed, S skipped" and exits non-zero
@@ -19,13 +20,19 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 KBUILD=${KBUILD:-$top/build/kernel}
 INITRD=${INITRD:-$top/build/initramfs.cpio}
 mem=2G timeout=600 disks=() kexecs="" append="" log=""
+# The scenario's own "# vmrun-opts:" line comes first; options given here
+# override it (-a and -d add to it).
+if [ $# -gt 0 ] && [ -f "$top/tests/vm/${!#}.sh" ]; then
+	# shellcheck disable=SC2046
+	set -- $(sed -n 's/^# vmrun-opts: //p' "$top/tests/vm/${!#}.sh") "$@"
+fi
 while getopts 'm:t:d:k:a:l:' o; do
 	case $o in
 	m) mem=$OPTARG ;;
 	t) timeout=$OPTARG ;;
 	d) disks+=("$OPTARG") ;;
 	k) kexecs=$OPTARG ;;
-	a) append=$OPTARG ;;
+	a) append="$append $OPTARG" ;;
 	l) log=$OPTARG ;;
 	*) sed -n '2,16p' "$0" >&2; exit 2 ;;
 	esac
@@ -57,6 +64,13 @@ for d in "${disks[@]}"; do
 	[ -f "$d" ] || die "disk image $d missing"
 	drives+=(-drive "file=$d,if=virtio,format=raw,readonly=on")
 done
+
+# KHO sizes its scratch areas at 4x the memory the kernel reserved at boot;
+# with KASAN's shadow in it that no longer fits. The next kernel's early
+# allocations (its own KASAN shadow included) come from scratch: fixed sizes.
+if grep -q '^CONFIG_KASAN=y' "$KBUILD/.config" 2>/dev/null; then
+	append="kho_scratch=64M,512M,64M $append"
+fi
 
 echo "vmrun: $scenario: booting ($mem, log $log)" >&2
 start=$(date +%s)

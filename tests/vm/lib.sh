@@ -7,6 +7,7 @@
 # instance of this kernel with kexec_file_load (kexec -s); never returns on
 # success.
 fdbox_kexec() {
+	kmemleak_check
 	echo $((STAGE + 1)) >/etc/fdbox/stage
 	(cd / && find . -xdev | cpio -o -H newc 2>/dev/null) >/run/initrd.cpio
 	echo "FDBOX-VM: kexec stage $STAGE -> $((STAGE + 1)) uptime $(cut -d' ' -f1 /proc/uptime)"
@@ -49,4 +50,31 @@ ktap_run() {
 		echo "not ok - $name (exit code $rc)"
 	fi
 	return $rc
+}
+
+# kmemleak (debug kernel only): kmemleak_start forgets what the kernel leaked
+# before the scenario ran (boot); kmemleak_check, at the end of each stage,
+# scans and reports one KTAP result: any unreferenced object is a failure,
+# printed with its backtrace. Objects younger than 5 seconds are not
+# reported by kmemleak, hence the wait.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+kmemleak_start() {
+	[ -w $KMEMLEAK ] || return 0
+	echo scan >$KMEMLEAK
+	echo clear >$KMEMLEAK
+}
+
+kmemleak_check() {
+	[ -w $KMEMLEAK ] || return 0
+	sleep 6
+	echo scan >$KMEMLEAK
+	cat $KMEMLEAK >/tmp/.kmemleak
+	if [ -s /tmp/.kmemleak ]; then
+		sed 's/^/# /' /tmp/.kmemleak | head -n 200
+		echo "not ok - kmemleak: $(grep -c '^unreferenced object' /tmp/.kmemleak) unreferenced objects in stage $STAGE"
+	else
+		echo "ok - kmemleak: no leak in stage $STAGE"
+	fi
+	rm -f /tmp/.kmemleak
+	echo clear >$KMEMLEAK
 }

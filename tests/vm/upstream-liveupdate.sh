@@ -1,3 +1,4 @@
+# vmrun-kernel: normal
 # Upstream LUO selftests: the liveupdate ioctl API test, then luo_kexec_simple
 # across a real kexec. FDBox must coexist with LUO in the same kernel.
 case $STAGE in

@@ -1,3 +1,4 @@
+# vmrun-kernel: normal
 # Upstream tools/testing/selftests/memfd/memfd_test: a regression guard for
 # our changes to mm/shmem.c and mm/memfd.c.
 ktap_run memfd_test /tests/memfd_test
