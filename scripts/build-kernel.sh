@@ -30,7 +30,21 @@ KMAKE=(make -C "$TREE" O="$KBUILD" ARCH=x86_64 -j"$JOBS" -s)
 
 stamp=$KBUILD/.fdbox-config.sum
 sum=$(cat $CONFIGS "$0" | sha256sum | cut -d' ' -f1)
+# The fragments' settings, a later fragment overriding an earlier one.
+settings() {
+	cat $CONFIGS | grep '^CONFIG_' |
+		awk -F= '{v[$1]=$0; if (!($1 in o)) o[$1]=n++} END {for (k in v) print o[k], v[k]}' |
+		sort -n | cut -d' ' -f2-
+}
+# Configure when a fragment changed, and when a =y setting is not in .config:
+# a symbol that a later patch of the series adds is picked up when it appears.
+need=0
 if [ ! -f "$KBUILD/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ]; then
+	need=1
+elif settings | grep -v '=n$' | grep -vxF -f "$KBUILD/.config" | grep -q .; then
+	need=1
+fi
+if [ $need = 1 ]; then
 	echo "build-kernel: configuring ($CONFIGS)" >&2
 	"${KMAKE[@]}" tinyconfig >/dev/null
 	KCONFIG_CONFIG=$KBUILD/.config "$TREE/scripts/kconfig/merge_config.sh" -m -O "$KBUILD" \
@@ -53,7 +67,7 @@ if [ ! -f "$KBUILD/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ]; th
 			fi
 			echo "  $l not set" >&2; bad=1 ;;
 		esac
-	done < <(cat $CONFIGS | grep '^CONFIG_' | awk -F= '{v[$1]=$0; if (!($1 in o)) o[$1]=n++} END {for (k in v) print o[k], v[k]}' | sort -n | cut -d' ' -f2-)
+	done < <(settings)
 	[ $bad = 0 ] || die "config fragment options were dropped (above); fix config/*.config"
 	echo "$sum" >"$stamp"
 fi

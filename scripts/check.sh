@@ -122,6 +122,8 @@ git -C "$TREE" checkout -q "$head"
 # After the bisect walk HEAD's own build is the last one; make sure it is current.
 "$top/scripts/build-kernel.sh" >"$LOGS/build-head.log" 2>&1 ||
 	fatal "kernel build at HEAD (see $LOGS/build-head.log)"
+grep -q '^CONFIG_FDBOX=y' "$KBUILD/.config" ||
+	fatal "CONFIG_FDBOX is not set in the kernel built at HEAD ($KBUILD/.config)"
 
 stamp "test binaries and initramfs"
 "$top/scripts/build-tests.sh" >"$LOGS/build-tests.log" 2>&1 ||
