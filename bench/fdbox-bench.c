@@ -6,10 +6,19 @@
  *                                     last preservation for the kexec; a
  *                                     sleeping child holds the LUO sessions
  *   fdbox-bench stage2 CASE...        restore, read every page, check a sample
+ *   fdbox-bench seal CASE             FDBox only: create, PUT + SEAL, keep it
+ *                                     sealed for the kexec (boot cost)
+ *   fdbox-bench drop CASE             delete the box "seal" left (after the
+ *                                     kexec: frees the preserved folios)
+ *   fdbox-bench luo-seal CASE         the same with LUO alone: PRESERVE_FD,
+ *   fdbox-bench luo-drop CASE         then RETRIEVE_FD + FINISH and close
+ *   fdbox-bench tsc LABEL             print the time stamp counter, so that
+ *                                     the host can time kexec -e to userspace
  *
  * CASE is NAME,KIND,SIZE_MIB[,WRITTEN_MIB] with KIND one of dense, thp,
  * sparse (SIZE_MIB file, WRITTEN_MIB written at its start) or swap (half of
  * the pages paged out to swap with MADV_PAGEOUT before each preservation).
+ * A dense case of size 0 measures what each system costs per file.
  *
  * Every case is done twice on separate memfds holding the same bytes: once
  * for FDBox (box "bench-NAME", file "data") and once for LUO (session
@@ -28,6 +37,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <linux/fdbox.h>
 #include <linux/liveupdate.h>
@@ -470,9 +480,15 @@ static double first_read(int fd, const struct bcase *c, long *checked, long *bad
 	unsigned long npages = c->size / PAGE, step, pg;
 	volatile const char *v;
 	const uint64_t *q;
+	struct stat st;
 	double t0, t1;
 	char *m;
 
+	*checked = *bad = 0;
+	if (fstat(fd, &st) || (unsigned long)st.st_size != c->size)
+		*bad = 1;	/* the size must come back too */
+	if (!c->size)		/* the empty file: fixed costs only */
+		return 0;
 	m = mmap(NULL, c->size, PROT_READ, MAP_SHARED, fd, 0);
 	if (m == MAP_FAILED)
 		die("mmap restored file");
@@ -484,7 +500,6 @@ static double first_read(int fd, const struct bcase *c, long *checked, long *bad
 
 	/* About 4096 pages spread over the file, and the last one. */
 	step = npages / 4096 ? npages / 4096 : 1;
-	*checked = *bad = 0;
 	for (pg = 0; pg < npages; pg = pg + step < npages || pg == npages - 1 ?
 	     pg + step : npages - 1) {
 		off = pg * PAGE;
@@ -581,6 +596,136 @@ static int stage2(struct bcase *cases, int n)
 	return failed;
 }
 
+/* ---- boot cost ---- */
+
+static int seal_only(const struct bcase *c)
+{
+	struct meminfo m0, m1;
+	int ctl, box, fd;
+	double ms;
+
+	ctl = open("/dev/fdbox/fdbox", O_RDWR | O_CLOEXEC);
+	if (ctl < 0)
+		die("open /dev/fdbox/fdbox");
+	fd = make_memfd(c, "boot");
+	box = box_open(ctl, c, 1);
+	meminfo(&m0);
+	ms = fdbox_preserve(box, fd);
+	meminfo(&m1);
+	printf("BENCH-SEAL: {\"case\":\"%s\",\"kind\":\"%s\",\"size_bytes\":%lu,"
+	       "\"preserve_ms\":%.3f,\"shmem_kib\":%ld,\"shmem_huge_kib\":%ld}\n",
+	       c->name, kind_name[c->kind], c->size, ms, m1.shmem,
+	       m1.shmem_huge);
+	close(box);
+	close(fd);
+	close(ctl);
+	return 0;
+}
+
+static int drop_box(const struct bcase *c)
+{
+	struct fdbox_delete_box del = { .size = sizeof(del) };
+	struct meminfo m0, m1;
+	double t0, ms;
+	int ctl;
+
+	ctl = open("/dev/fdbox/fdbox", O_RDWR | O_CLOEXEC);
+	if (ctl < 0)
+		die("open /dev/fdbox/fdbox");
+	box_name(del.name, sizeof(del.name), c);
+	meminfo(&m0);
+	t0 = now_ms();
+	if (ioctl(ctl, FDBOX_DELETE_BOX, &del))
+		die("FDBOX_DELETE_BOX %s", del.name);
+	ms = now_ms() - t0;
+	meminfo(&m1);
+	printf("BENCH-DROP: {\"case\":\"%s\",\"discard_ms\":%.3f,"
+	       "\"memfree_gain_kib\":%ld}\n", c->name, ms,
+	       m1.memfree - m0.memfree);
+	close(ctl);
+	return 0;
+}
+
+static int luo_seal_only(const struct bcase *c)
+{
+	struct meminfo m1;
+	int luo, sfd, fd;
+	double ms;
+	pid_t pid;
+
+	luo = open("/dev/liveupdate", O_RDWR | O_CLOEXEC);
+	if (luo < 0)
+		die("open /dev/liveupdate");
+	fd = make_memfd(c, "boot");
+	sfd = luo_session(luo, c, LIVEUPDATE_IOCTL_CREATE_SESSION);
+	ms = luo_preserve(sfd, fd);
+	meminfo(&m1);
+	printf("BENCH-SEAL: {\"case\":\"%s\",\"kind\":\"%s\",\"size_bytes\":%lu,"
+	       "\"preserve_ms\":%.3f,\"shmem_kib\":%ld,\"shmem_huge_kib\":%ld}\n",
+	       c->name, kind_name[c->kind], c->size, ms, m1.shmem,
+	       m1.shmem_huge);
+	/* The session must stay open across kexec: a sleeping child. */
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		setsid();
+		close(0);
+		close(1);
+		close(2);
+		for (;;)
+			pause();
+	}
+	close(sfd);
+	close(fd);
+	close(luo);
+	return 0;
+}
+
+static int luo_drop(const struct bcase *c)
+{
+	struct liveupdate_session_retrieve_fd rf = {
+		.size = sizeof(rf), .token = LUO_TOKEN,
+	};
+	struct liveupdate_session_finish fin = { .size = sizeof(fin) };
+	struct meminfo m0, m1;
+	double t0, ms;
+	int luo, sfd;
+
+	luo = open("/dev/liveupdate", O_RDWR | O_CLOEXEC);
+	if (luo < 0)
+		die("open /dev/liveupdate");
+	sfd = luo_session(luo, c, LIVEUPDATE_IOCTL_RETRIEVE_SESSION);
+	meminfo(&m0);
+	t0 = now_ms();
+	if (ioctl(sfd, LIVEUPDATE_SESSION_RETRIEVE_FD, &rf))
+		die("LIVEUPDATE_SESSION_RETRIEVE_FD");
+	if (ioctl(sfd, LIVEUPDATE_SESSION_FINISH, &fin))
+		die("LIVEUPDATE_SESSION_FINISH");
+	close(rf.fd);
+	close(sfd);
+	ms = now_ms() - t0;
+	meminfo(&m1);
+	printf("BENCH-DROP: {\"case\":\"%s\",\"discard_ms\":%.3f,"
+	       "\"memfree_gain_kib\":%ld}\n", c->name, ms,
+	       m1.memfree - m0.memfree);
+	close(luo);
+	return 0;
+}
+
+/* The TSC keeps counting across kexec (under TCG it is the host's). */
+static int print_tsc(const char *label)
+{
+	uint32_t lo, hi;
+	struct timespec ts;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	printf("BENCH-TSC: %s %llu %ld.%09ld\n", label,
+	       ((unsigned long long)hi << 32) | lo, (long)ts.tv_sec, ts.tv_nsec);
+	return 0;
+}
+
 static void parse_case(const char *arg, struct bcase *c)
 {
 	char kind[16];
@@ -598,7 +743,7 @@ static void parse_case(const char *arg, struct bcase *c)
 	c->kind = k;
 	c->size = size * MIB;
 	c->written = (k == SPARSE ? written : size) * MIB;
-	if (!c->size || c->written > c->size)
+	if ((!c->size && k != DENSE) || c->written > c->size)
 		die("bad sizes in '%s'", arg);
 }
 
@@ -610,6 +755,19 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 3)
 		goto usage;
+	if (!strcmp(argv[1], "tsc"))
+		return print_tsc(argv[2]);
+	if (!strcmp(argv[1], "seal") || !strcmp(argv[1], "drop") ||
+	    !strcmp(argv[1], "luo-seal") || !strcmp(argv[1], "luo-drop")) {
+		parse_case(argv[2], &cases[0]);
+		if (!strcmp(argv[1], "seal"))
+			return seal_only(&cases[0]);
+		if (!strcmp(argv[1], "drop"))
+			return drop_box(&cases[0]);
+		if (!strcmp(argv[1], "luo-seal"))
+			return luo_seal_only(&cases[0]);
+		return luo_drop(&cases[0]);
+	}
 	if (!strcmp(argv[1], "stage1")) {
 		reps = atoi(argv[2]);
 		if (reps < 1 || reps > MAX_REPS)
@@ -628,6 +786,7 @@ int main(int argc, char **argv)
 	}
 	return stage2(cases, n);
 usage:
-	fprintf(stderr, "usage: %s stage1 REPS CASE... | stage2 CASE...\n", argv[0]);
+	fprintf(stderr, "usage: %s stage1 REPS CASE... | stage2 CASE... | seal CASE | drop CASE | luo-seal CASE | luo-drop CASE | tsc LABEL\n",
+		argv[0]);
 	return 2;
 }

@@ -2,13 +2,19 @@
 # make bench: FDBox against LUO memfd preservation in one VM run (same boot,
 # same kernel, same data). Builds what is needed like scripts/demo.sh, boots
 # the tests/vm/bench.sh scenario (stage 1: create + preserve, kexec; stage 2:
-# restore + read, kexec; stage 3: empty-boot baseline), and writes into
-# bench/results/: results.json (one record per case and system), results.md
-# (FDBox/LUO ratios first, absolute ms second) and results.png (gnuplot).
+# restore + read, then the big cases; stage 3: restore those, seal 4 GiB in
+# FDBox alone; stages 4-6: boot with 4 GiB sealed in FDBox, 4 KiB pages then
+# THP, then preserved by LUO alone; stages 7-8: empty boots), and writes into bench/results/: results.json (one
+# record per case and system, and the boots), results.md (FDBox/LUO ratios
+# first, absolute ms second) and results.png (gnuplot).
 #
 # Env: BENCH_CASES  space-separated NAME,KIND,SIZE_MIB[,WRITTEN_MIB] (KIND:
-#                   dense, thp, sparse, swap); default: the issue's cases
-#                   without dense 4 GiB (add it with BENCH_BIG=1)
+#                   dense, thp, sparse, swap); default: an empty memfd
+#                   (the cost per file) and the issue's cases except dense 4 GiB
+#      BENCH_BIG    cases preserved in a second kexec, after the first ones
+#                   are freed (default: dense-4G,dense,4096; "none": skip)
+#      BENCH_BOOT   MiB sealed in FDBox alone for the boot cost (default
+#                   4096; 0: skip)
 #      BENCH_REPS   preserve repetitions per case and system (default 3)
 #      BENCH_NOBUILD=1  use build/kernel as it is (another process builds it)
 set -euo pipefail
@@ -18,8 +24,10 @@ out=$top/out/bench
 mkdir -p "$res" "$out" "$top/build/bench"
 die() { echo "bench: error: $*" >&2; exit 1; }
 
-cases=${BENCH_CASES:-"dense-256M,dense,256 dense-1G,dense,1024 thp-1G,thp,1024 sparse-4G,sparse,4096,64 swap-256M,swap,256"}
-[ -n "${BENCH_BIG:-}" ] && [ -z "${BENCH_CASES:-}" ] && cases+=" dense-4G,dense,4096"
+cases=${BENCH_CASES:-"empty,dense,0 dense-256M,dense,256 dense-1G,dense,1024 thp-1G,thp,1024 sparse-4G,sparse,4096,64 swap-256M,swap,256"}
+big=${BENCH_BIG:-dense-4G,dense,4096}
+[ "$big" = none ] && big=""
+boot=${BENCH_BOOT:-4096}
 reps=${BENCH_REPS:-3}
 start=$(date +%s)
 
@@ -39,15 +47,26 @@ EXTRA_BIN=$top/bench/fdbox-bench "$top/scripts/mkinitramfs.sh" "$initrd"
 # VM memory: every case is held twice at the kexec (FDBox keeps what was
 # written, LUO fills the holes of a sparse file), plus room to boot and work,
 # outside the KHO scratch areas (CMA, about a fifth of the memory by default,
-# unusable for pinned or preserved folios).
-mem_mib=1536 size_sum=0
-for c in $cases; do
-	IFS=, read -r _ kind size written <<<"$c"
-	[ "$kind" = sparse ] || written=$size
-	mem_mib=$((mem_mib + written + size))
+# unusable for pinned or preserved folios). The big cases and the boot-cost
+# file come after the others are freed: the largest of the three counts.
+need_mib() {
+	local c kind size written sum=0 _
+	for c in $1; do
+		IFS=, read -r _ kind size written <<<"$c"
+		[ "$kind" = sparse ] || written=$size
+		sum=$((sum + written + size))
+	done
+	echo $sum
+}
+size_sum=0
+for c in $cases $big; do
+	IFS=, read -r _ _ size _ <<<"$c"
 	size_sum=$((size_sum + size))
 done
-mem_mib=$((mem_mib * 4 / 3))
+mem_mib=$(need_mib "$cases")
+[ "$(need_mib "$big")" -gt "$mem_mib" ] && mem_mib=$(need_mib "$big")
+[ "$boot" -gt "$mem_mib" ] && mem_mib=$boot
+mem_mib=$(((mem_mib + 1536) * 4 / 3))
 # Under TCG the cold boot's TSC calibration against the PIT often fails and
 # CLOCK_MONOTONIC falls back to jiffies (4 ms steps): give the guest the
 # host's TSC frequency (QEMU's TCG TSC runs at the host's).
@@ -57,22 +76,25 @@ if [ "${ACCEL:-tcg}" = tcg ] && grep -qw constant_tsc /proc/cpuinfo; then
 	[ -n "$khz" ] && [ "$khz" -gt 0 ] && append="tsc_early_khz=$khz"
 fi
 append+=" fdbox_bench.reps=$reps fdbox_bench.cases=$(echo $cases | tr ' ' '/')"
-timeout=$((600 + size_sum * reps / 8))
-echo "bench: cases: $cases; $reps repetitions; VM memory ${mem_mib}M" >&2
+[ -n "$big" ] && append+=" fdbox_bench.big=$(echo $big | tr ' ' '/')"
+append+=" fdbox_bench.boot=$boot"
+timeout=$((900 + size_sum * reps / 8 + boot / 4))
+echo "bench: cases: $cases; then: ${big:-none}; boot cost: $boot MiB;" \
+	"$reps repetitions; VM memory ${mem_mib}M" >&2
 
 log=$out/serial.log
 set +e
-INITRD=$initrd "$top/scripts/vmrun.sh" -m "${mem_mib}M" -t "$timeout" -k 2 \
+INITRD=$initrd "$top/scripts/vmrun.sh" -m "${mem_mib}M" -t "$timeout" -k 7 \
 	-a "$append" -l "$log" bench
 rc=$?
 set -e
 secs=$(($(date +%s) - start))
 
 series=$(git -C "$top" log -1 --format=%h -- patches 2>/dev/null || echo unknown)
-python3 - "$log" "$res" "$series" "$secs" "$mem_mib" "$reps" <<'EOF'
+BENCH_BIG_CASES=$big python3 - "$log" "$res" "$series" "$secs" "$mem_mib" "$reps" <<'EOF'
 import json, re, sys, datetime, os
 log, res, series, secs, mem_mib, reps = sys.argv[1:7]
-recs, uptime, odd = {}, {}, []
+recs, uptime, odd, tsc, sealed = {}, {}, [], {}, {}
 text = open(log, "rb").read().decode("utf-8", "replace")
 for line in text.splitlines():
     m = re.match(r"^BENCH-JSON: (\{.*\})\s*$", line)
@@ -91,13 +113,69 @@ for line in text.splitlines():
     m = re.match(r"^BENCH-UPTIME: stage (\d+) ([0-9.]+)", line)
     if m:
         uptime[int(m.group(1))] = float(m.group(2)) * 1000
+    m = re.match(r"^BENCH-TSC: (\S+) (\d+) ([0-9.]+)", line)
+    if m:
+        tsc[m.group(1)] = (int(m.group(2)), float(m.group(3)))
+    m = re.match(r"^BENCH-(SEAL|DROP): (\{.*\})\s*$", line)
+    if m:
+        r = json.loads(m.group(2))
+        sealed.setdefault(r["case"], {}).update(r)
     if line.startswith("BENCH-ERROR"):
         odd.append(line)
-boot = {"kexec_to_userspace_ms_all_preserved": uptime.get(2),
-        "kexec_to_userspace_ms_empty": uptime.get(3),
-        "cold_boot_to_userspace_ms": uptime.get(1)}
+
+# The TSC runs on across kexec; its rate comes from each stage's own
+# CLOCK_BOOTTIME (start of the stage to its kexec -e).
+rates = []
+for st in range(1, 9):
+    a, b = tsc.get("start-%d" % st), tsc.get("kexec-%d" % st)
+    if a and b and b[1] - a[1] > 1:
+        rates.append((b[0] - a[0]) / (b[1] - a[1]) / 1000)
+rates.sort()
+tsc_per_ms = rates[len(rates) // 2] if rates else None
+def kexec_ms(st):
+    a, b = tsc.get("kexec-%d" % (st - 1)), tsc.get("start-%d" % st)
+    if not (a and b and tsc_per_ms):
+        return None
+    return (b[0] - a[0]) / tsc_per_ms
+big_names = [c.split(",")[0] for c in os.environ.get("BENCH_BIG_CASES", "").split()]
+def pages(names, s=None):
+    return sum(r.get("pages_preserved", 0) for (c, sy), r in recs.items()
+               if c in names and (s is None or sy == s))
+def folios(names, s=None):
+    return sum(r.get("folios", 0) for (c, sy), r in recs.items()
+               if c in names and (s is None or sy == s))
+small_names = [c for (c, sy) in recs if c not in big_names]
+boots = []
+def boot_row(st, what, pg, fo):
+    boots.append({"stage": st, "preserved": what, "pages": pg, "folios": fo,
+                  "kexec_to_userspace_ms": kexec_ms(st),
+                  "uptime_at_userspace_ms": uptime.get(st)})
+boot_row(2, "FDBox + LUO: every case above except the big ones",
+         pages(small_names), folios(small_names))
+if big_names:
+    boot_row(3, "FDBox + LUO: " + ", ".join(big_names), pages(big_names), folios(big_names))
+for st, name, who in ((4, "boot-dense", "FDBox"), (5, "boot-thp", "FDBox"),
+                     (6, "boot-luo", "LUO")):
+    r = sealed.get(name)
+    if r:
+        n = r["size_bytes"] // 4096
+        huge = r.get("shmem_huge_kib", 0) // 4
+        fo = n - huge + huge // 512
+        boot_row(st, "%s alone: %d MiB %s" % (who, r["size_bytes"] >> 20,
+                 "THP-backed" if r["kind"] == "thp" else "of 4 KiB pages"), n, fo)
+boot_row(7, "nothing (empty kexec boot)", 0, 0)
+boot_row(8, "nothing (empty kexec boot)", 0, 0)
+empties = [b["kexec_to_userspace_ms"] for b in boots
+           if b["pages"] == 0 and b["kexec_to_userspace_ms"] is not None]
+empty_ms = sum(empties) / len(empties) if empties else None
+for b in boots:
+    b["ratio_to_empty"] = (b["kexec_to_userspace_ms"] / empty_ms
+                           if empty_ms and b["kexec_to_userspace_ms"] is not None else None)
+boot = {"tsc_per_ms": tsc_per_ms, "empty_kexec_ms": empty_ms,
+        "cold_boot_uptime_at_userspace_ms": uptime.get(1), "boots": boots,
+        "sealed": sealed}
 for (c, s), r in recs.items():
-    r["kexec_to_userspace_ms"] = uptime.get(2)
+    r["kexec_to_userspace_ms"] = kexec_ms(3 if c in big_names else 2)
     r["memory_preserved_bytes"] = r.get("pages_preserved", 0) * 4096 + r.get("meta_bytes", 0)
     r["memfree_drop_at_preserve_kib"] = r.get("memfree_before_kib", 0) - r.get("memfree_after_kib", 0)
 date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -166,13 +244,26 @@ for c in cases:
         pair("memfree_drop_at_preserve_kib", lambda v: "n/a" if v is None else "%.1f" % (v / 1024)),
         pair("check", lambda v: v or "n/a")))
 L.append("")
-b2, b3 = boot["kexec_to_userspace_ms_all_preserved"], boot["kexec_to_userspace_ms_empty"]
-fsum = sum(r.get("pages_preserved", 0) for (c, s), r in recs.items() if s == "fdbox") * 4096
-lsum = sum(r.get("pages_preserved", 0) for (c, s), r in recs.items() if s == "luo") * 4096
-L.append("Boot, new kernel start to userspace (guest uptime at /init): with every case "
-         "preserved (FDBox %s MiB + LUO %s MiB) %s ms; empty kexec boot %s ms; ratio %s. "
-         "Cold boot: %s ms." % (mib(fsum), mib(lsum), ms(b2), ms(b3), ratio(b2, b3),
-                                ms(boot["cold_boot_to_userspace_ms"])))
+L.append("### Boot: kexec -e to userspace")
+L.append("")
+L.append("From `kexec -e` in the old kernel to the start of the test in the new one's "
+         "/init (TSC, which runs on across kexec); ratio to the mean of the empty boots. "
+         "Uptime is the new kernel's own clock at that point. Cold boot uptime: %s ms." %
+         ms(boot["cold_boot_uptime_at_userspace_ms"]))
+L.append("")
+L.append("| preserved at the kexec | pages | folios | kexec -e to userspace ms | ratio to empty | uptime ms |")
+L.append("| --- | ---: | ---: | ---: | ---: | ---: |")
+for b in boots:
+    L.append("| %s | %d | %d | %s | %s | %s |" % (
+        b["preserved"], b["pages"], b["folios"], ms(b["kexec_to_userspace_ms"]),
+        "n/a" if b["ratio_to_empty"] is None else "%.3f" % b["ratio_to_empty"],
+        ms(b["uptime_at_userspace_ms"])))
+if sealed:
+    L.append("")
+    L.append("Alone: " + "; ".join(
+        "%s preserve %s ms, discard after the kexec %s ms" % (
+            c, ms(r.get("preserve_ms")), ms(r.get("discard_ms")))
+        for c, r in sealed.items()) + ".")
 if odd:
     L.append("")
     L.append("Errors: " + "; ".join(odd))
@@ -184,7 +275,7 @@ with open(os.path.join(res, "plot.dat"), "w") as f:
     for s in ("fdbox", "luo"):
         for c in cases:
             r = recs.get((c, s))
-            if not r:
+            if not r or not r["size_bytes"]:	# log scale: no empty file
                 continue
             f.write("%s %s %.1f %s %s %s %.3f\n" % (c, s, r["size_bytes"] / 2**20,
                     r.get("preserve_ms", "NaN"), r.get("restore_ms", "NaN"),
