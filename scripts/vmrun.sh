@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Boot the test kernel in QEMU, run one scenario through its kexecs, and judge
 # the serial log: KTAP ok/not ok lines at column 0 are counted; a scenario that
-# does not reach "FDBOX-VM: DONE", a kernel oops/panic/BUG/WARNING, or a timeout
-# is a failure.
+# does not reach "FDBOX-VM: DONE", a kernel oops/panic/BUG/WARNING, a negative
+# vmstat counter, or a timeout is a failure.
 #
 # Usage: scripts/vmrun.sh [options] SCENARIO
 #   (options from the scenario's "# vmrun-opts:" line are applied first)
@@ -90,7 +90,9 @@ why=()
 [ $qrc -eq 124 ] && why+=("timeout after ${timeout}s")
 [ $qrc -ne 0 ] && [ $qrc -ne 124 ] && why+=("qemu exit code $qrc: $(tail -n 3 "$log.qemu" | tr '\n' ' ')")
 grep -a -q '^FDBOX-VM: DONE' "$log" || why+=("scenario did not finish (no 'FDBOX-VM: DONE')")
-if grep -a -E -q 'Kernel panic|BUG:|WARNING:|Oops|general protection fault|Call Trace:|UBSAN:|KASAN:|kmemleak: .*new suspected' "$log"; then
+# A negative vmstat counter (stat_refresh) is an accounting bug too.
+problems='Kernel panic|BUG:|WARNING:|Oops|general protection fault|Call Trace:|UBSAN:|KASAN:|kmemleak: .*new suspected|vmstat_refresh: [a-z_]+ -[0-9]'
+if grep -a -E -q "$problems" "$log"; then
 	why+=("kernel reported a problem")
 fi
 if [ -n "$kexecs" ]; then
@@ -104,7 +106,7 @@ if [ ${#why[@]} -gt 0 ]; then
 	fail=$((fail + 1))
 	echo "vmrun: $scenario: FAILED: ${why[*]}" >&2
 	echo "---- kernel problem reports / failures ----" >&2
-	grep -a -E -n -B3 -A20 'Kernel panic|BUG:|WARNING:|Oops|general protection|Call Trace:|UBSAN:|KASAN:' "$log" | head -n 60 >&2
+	grep -a -E -n -B3 -A20 "$problems" "$log" | head -n 60 >&2
 	echo "---- last 40 lines of $log ----" >&2
 	tail -n 40 "$log" >&2
 elif [ "$fail" -gt 0 ]; then
