@@ -95,7 +95,7 @@ BENCH_BIG_CASES=$big python3 - "$log" "$res" "$series" "$secs" "$mem_mib" "$reps
 import json, re, sys, datetime, os
 log, res, series, secs, mem_mib, reps = sys.argv[1:7]
 recs, uptime, odd, tsc, sealed = {}, {}, [], {}, {}
-text = open(log, "rb").read().decode("utf-8", "replace")
+text = open(log, "rb").read().decode("utf-8", "replace") if os.path.exists(log) else ""
 for line in text.splitlines():
     m = re.match(r"^BENCH-JSON: (\{.*\})\s*$", line)
     if m:
@@ -284,7 +284,8 @@ with open(os.path.join(res, "plot.dat"), "w") as f:
 EOF
 
 cd "$res"
-gnuplot <<'EOF'
+# Nothing to plot (the VM died before any record): the tables still print.
+grep -q '^[a-z]' plot.dat && gnuplot <<'EOF'
 set terminal png size 1400,500 font ",10"
 set output "results.png"
 set multiplot layout 1,3 title "FDBox vs LUO memfd preservation (TCG: compare ratios, not absolute ms)"
