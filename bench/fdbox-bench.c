@@ -334,6 +334,27 @@ static double luo_preserve(int session, int fd)
 	return t1 - t0;
 }
 
+/*
+ * LUO sessions must stay open across kexec: fork a child that keeps this
+ * process's open files and sleeps until the kexec. Returns its pid.
+ */
+static pid_t hold_in_child(void)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		setsid();
+		close(0);
+		close(1);
+		close(2);
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
 /* ---- stage 1 ---- */
 
 static void print_json_head(const char *sys, const struct bcase *c, int stage)
@@ -466,18 +487,7 @@ static void stage1(int reps, struct bcase *cases, int n)
 	close(ctl);
 	close(luo);
 
-	/* The LUO sessions must stay open across kexec: a sleeping child. */
-	pid = fork();
-	if (pid < 0)
-		die("fork");
-	if (pid == 0) {
-		setsid();
-		close(0);
-		close(1);
-		close(2);
-		for (;;)
-			pause();
-	}
+	pid = hold_in_child();
 	for (i = 0; i < n; i++)
 		close(sessions[i]);
 	printf("BENCH: stage 1 done, LUO sessions held by pid %d\n", pid);
@@ -663,7 +673,6 @@ static int luo_seal_only(const struct bcase *c)
 	struct meminfo m1;
 	int luo, sfd, fd;
 	double ms;
-	pid_t pid;
 
 	luo = open("/dev/liveupdate", O_RDWR | O_CLOEXEC);
 	if (luo < 0)
@@ -676,18 +685,7 @@ static int luo_seal_only(const struct bcase *c)
 	       "\"preserve_ms\":%.3f,\"shmem_kib\":%ld,\"shmem_huge_kib\":%ld}\n",
 	       c->name, kind_name[c->kind], c->size, ms, m1.shmem,
 	       m1.shmem_huge);
-	/* The session must stay open across kexec: a sleeping child. */
-	pid = fork();
-	if (pid < 0)
-		die("fork");
-	if (pid == 0) {
-		setsid();
-		close(0);
-		close(1);
-		close(2);
-		for (;;)
-			pause();
-	}
+	hold_in_child();
 	close(sfd);
 	close(fd);
 	close(luo);
