@@ -22,11 +22,23 @@ JOBS=${JOBS:-$(nproc)}
 die() { echo "build-kernel: error: $*" >&2; exit 1; }
 
 [ -f "$TREE/Makefile" ] || die "no kernel tree at $TREE; run 'make tree' first"
-for t in gcc make flex bison bc; do
+for t in gcc make flex bison bc lz4; do
 	command -v $t >/dev/null || die "missing '$t'; run scripts/deps.sh"
 done
 mkdir -p "$KBUILD"
 KMAKE=(make -C "$TREE" O="$KBUILD" ARCH=x86_64 -j"$JOBS" -s)
+# ccache (Debian's) under the workspace cache, unless NO_CCACHE=1, through
+# PATH so that CC stays "gcc" with or without it. Preprocessor mode: a hit
+# needs the same compiler, the same flags and the same preprocessed source
+# (every header as it is now), so a stale object can not come back, not even
+# when a new header would shadow an old one (direct mode's known blind spot).
+# base_dir makes the hits independent of where the clone lives.
+if [ -z "${NO_CCACHE:-}" ] && [ -x /usr/lib/ccache/gcc ]; then
+	export PATH=/usr/lib/ccache:$PATH
+	export CCACHE_DIR=${CCACHE_DIR:-${CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/fdbox}/ccache}
+	export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$top} CCACHE_NOHASHDIR=1 CCACHE_NODIRECT=1
+	export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+fi
 
 stamp=$KBUILD/.fdbox-config.sum
 sum=$(cat $CONFIGS "$0" | sha256sum | cut -d' ' -f1)

@@ -13,7 +13,8 @@
 #      with the debug-only ones (fault injection, KUnit)
 # Env: SCENARIOS="a b", DEBUG_SCENARIOS="a b" (default: every tests/vm/*.sh
 #      that is not opted out, for that kernel), SKIP_DEBUG=1 (no debug kernel),
-#      SKIP_BISECT=1 (build HEAD only), KSRC, CACHE.
+#      SKIP_BISECT=1 (build HEAD only), CHECK_JOBS (VMs at a time, default
+#      nproc), NO_CCACHE=1 (see build-kernel.sh), KSRC, CACHE.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 CHECK=${CHECK_DIR:-$top/build/check}
@@ -28,16 +29,40 @@ notok() { fail=$((fail + 1)); failed+=("$*"); echo "not ok - $*"; }
 fatal() {
 	notok "$*"
 	echo "check: stopped: $*" >&2
+	[ -n "$tname" ] && tend
+	[ -n "${TIMES:-}" ] && [ -f "$TIMES" ] && timing_table
 	echo "$pass passed, $fail failed"
 	exit 1
 }
 t0=$(date +%s)
 stamp() { echo "check: [$(($(date +%s) - t0))s] $*" >&2; }
+# Timing table: tbegin NAME ... tend records the seconds of one stage in
+# $TIMES (one "seconds<TAB>stage" line each); timing_table prints them all
+# with the total at the end of the run, so each addition can be judged
+# against CI's 90-minute budget.
+TIMES=$LOGS/timing.tsv
+: >"$TIMES"
+tb=0 tname=""
+tbegin() { tname=$*; tb=$(date +%s); stamp "$tname"; }
+tend() { printf '%d\t%s\n' $(($(date +%s) - tb)) "$tname" >>"$TIMES"; tname=""; }
+timing_table() {
+	echo "# timing (seconds; scenarios of a kernel ran ${CHECK_JOBS} at a time, so"
+	echo "# their own times add up to more than that kernel's wall time)"
+	awk -F '\t' '{printf "#   %6d  %s\n", $1, $2}' "$TIMES"
+	printf '#   %6d  total\n' $(($(date +%s) - t0))
+}
+# VM scenarios run CHECK_JOBS at a time (default: one per core); each is a
+# QEMU process of its own with its own log and its own timeout.
+CHECK_JOBS=${CHECK_JOBS:-$(nproc)}
+case $CHECK_JOBS in
+''|*[!0-9]*|0) echo "check: CHECK_JOBS=$CHECK_JOBS: use a number of VMs, 1 or more" >&2; exit 2 ;;
+esac
 
-stamp "packages"
+tbegin "packages"
 "$top/scripts/deps.sh" || fatal "installing packages (scripts/deps.sh)"
+tend
 
-stamp "base and series"
+tbegin "fetch the base, apply the series"
 src=$("$top/scripts/fetch-base.sh" | tail -n 1) || fatal "fetching the base kernel (scripts/fetch-base.sh)"
 if [ -d "$TREE/.git" ] && git -C "$TREE" rev-parse -q --verify refs/tags/base >/dev/null; then
 	# Reuse the check tree: back to the base, keep mtimes of unchanged files
@@ -60,8 +85,9 @@ fi
 commits=$(git -C "$TREE" rev-list --reverse base..HEAD)
 ncommits=$(echo "$commits" | grep -c . || true)
 ok "series applies ($ncommits patches)"
+tend
 
-stamp "checkpatch"
+tbegin "checkpatch"
 while read -r p; do
 	case "$p" in ''|'#'*) continue ;; esac
 	res=$(cd "$TREE" && PATH=/usr/bin:/bin:$PATH scripts/checkpatch.pl --strict --quiet --show-types "$top/patches/$p" 2>&1)
@@ -78,6 +104,7 @@ while read -r p; do
 		notok "checkpatch --strict $p"
 	fi
 done < <(cat "$top/patches/series" 2>/dev/null)
+tend
 
 stamp "build after each patch"
 head=$(git -C "$TREE" rev-parse HEAD)
@@ -86,13 +113,17 @@ if [ -n "${SKIP_BISECT:-}" ] || [ "$ncommits" -eq 0 ]; then
 else
 	list=$commits
 fi
+i=0
 for c in $list; do
+	i=$((i + 1))
 	git -C "$TREE" checkout -q "$c" || fatal "checkout $c"
 	subj=$(git -C "$TREE" log -1 --format=%s "$c")
+	tbegin "build $(printf %04d $i): $subj"
 	blog=$LOGS/build-$(git -C "$TREE" log -1 --format=%h "$c").log
 	if ! "$top/scripts/build-kernel.sh" bzImage modules_prepare >"$blog" 2>&1; then
 		tail -n 30 "$blog" | sed 's/^/# /'
 		notok "build: $subj"
+		tend
 		continue
 	fi
 	# W=1 for the C files this commit touches (objects that the config builds).
@@ -108,27 +139,33 @@ for c in $list; do
 			grep -q 'warning:' "$blog.w1"; then
 			grep -A3 'warning:\|error:' "$blog.w1" | head -n 40 | sed 's/^/# /'
 			notok "W=1 build: $subj (${objs[*]})"
+			tend
 			continue
 		fi
 	fi
 	if grep -q 'warning:' "$blog"; then
 		grep -A3 'warning:' "$blog" | head -n 40 | sed 's/^/# /'
 		notok "build without warnings: $subj"
+		tend
 		continue
 	fi
 	ok "build: $subj"
+	tend
 done
 git -C "$TREE" checkout -q "$head"
+tbegin "build at HEAD"
 # After the bisect walk HEAD's own build is the last one; make sure it is current.
 "$top/scripts/build-kernel.sh" >"$LOGS/build-head.log" 2>&1 ||
 	fatal "kernel build at HEAD (see $LOGS/build-head.log)"
 grep -q '^CONFIG_FDBOX=y' "$KBUILD/.config" ||
 	fatal "CONFIG_FDBOX is not set in the kernel built at HEAD ($KBUILD/.config)"
+tend
 
-stamp "test binaries and initramfs"
+tbegin "test binaries and initramfs"
 "$top/scripts/build-tests.sh" >"$LOGS/build-tests.log" 2>&1 ||
 	{ tail -n 30 "$LOGS/build-tests.log"; fatal "building test binaries (see $LOGS/build-tests.log)"; }
 "$top/scripts/mkinitramfs.sh" "$INITRD" 2>&1 || fatal "building the initramfs"
+tend
 
 # Scenarios for a kernel kind (normal or debug): every tests/vm/*.sh except
 # lib.sh, those opted out of check ("# vmrun-check: no") and those for the
@@ -145,15 +182,43 @@ scenarios_for() {
 	done
 }
 
-# run_scenarios KIND NAME...: run and count them; KBUILD and INITRD set.
+# cost SCENARIO: its "# vmrun-cost:" hint (seconds on the debug kernel),
+# used only to start the longest scenarios first.
+cost() { sed -n 's/^# vmrun-cost: //p' "$top/tests/vm/$1.sh" | grep . || echo 60; }
+
+# run_scenarios KIND NAME...: run them CHECK_JOBS at a time, longest first,
+# and count them in the order given; KBUILD and INITRD set.
 run_scenarios() {
-	local kind=$1 s line p f k extra=()
+	local kind=$1 s line p f k pid n=0 extra=() order=()
+	local -A name_of=() start_of=()
 	shift
 	[ "$kind" = debug ] && extra=(-t 1500)
-	for s in "$@"; do
+	mapfile -t order < <(for s in "$@"; do echo "$(cost "$s") $s"; done | sort -k1,1nr -k2 | cut -d' ' -f2)
+	local wall0
+	wall0=$(date +%s)
+	for s in "${order[@]}" ""; do
+		# Start the next one when a slot is free; after the last, drain.
+		while [ "$n" -ge "$CHECK_JOBS" ] || { [ -z "$s" ] && [ "$n" -gt 0 ]; }; do
+			pid=""
+			wait -n -p pid "${!name_of[@]}"
+			[ -n "$pid" ] || fatal "lost track of the running VM scenarios"
+			n=$((n - 1))
+			f=${name_of[$pid]}
+			printf '%d\t  scenario %s (%s kernel)\n' $(($(date +%s) - ${start_of[$pid]})) "$f" "$kind" >>"$TIMES"
+			unset "name_of[$pid]" "start_of[$pid]"
+			cat "$LOGS/$kind-$f.out" >&2
+			tail -n 1 "$LOGS/$kind-$f.result"
+		done
+		[ -n "$s" ] || break
 		stamp "scenario $s ($kind kernel) $(sed -n 's/^# vmrun-opts: //p' "$top/tests/vm/$s.sh")"
-		line=$("$top/scripts/vmrun.sh" "${extra[@]}" -l "$LOGS/$kind-$s.log" "$s" | tail -n 1)
-		echo "$line"
+		"$top/scripts/vmrun.sh" "${extra[@]}" -l "$LOGS/$kind-$s.log" "$s" \
+			>"$LOGS/$kind-$s.result" 2>"$LOGS/$kind-$s.out" </dev/null &
+		name_of[$!]=$s start_of[$!]=$(date +%s)
+		n=$((n + 1))
+	done
+	printf '%d\tscenarios on the %s kernel (wall)\n' $(($(date +%s) - wall0)) "$kind" >>"$TIMES"
+	for s in "$@"; do
+		line=$(tail -n 1 "$LOGS/$kind-$s.result" 2>/dev/null)
 		p=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\1/p')
 		f=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\2/p')
 		k=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\3/p')
@@ -171,22 +236,26 @@ stamp "VM scenarios"
 run_scenarios normal ${SCENARIOS:-$(scenarios_for normal)}
 
 if [ -z "${SKIP_DEBUG:-}" ]; then
-	stamp "debug kernel"
+	tbegin "debug kernel build and initramfs"
 	export KBUILD=$CHECK/kernel-debug INITRD=$CHECK/initramfs-debug.cpio
 	if ! KERNEL=debug "$top/scripts/build-kernel.sh" >"$LOGS/build-debug.log" 2>&1; then
 		tail -n 30 "$LOGS/build-debug.log" | sed 's/^/# /'
 		notok "debug kernel build (see $LOGS/build-debug.log)"
+		tend
 	elif ! "$top/scripts/mkinitramfs.sh" "$INITRD" >"$LOGS/initramfs-debug.log" 2>&1; then
 		tail -n 10 "$LOGS/initramfs-debug.log" | sed 's/^/# /'
 		notok "debug initramfs"
+		tend
 	else
 		ok "debug kernel build"
+		tend
 		# shellcheck disable=SC2046
 		run_scenarios debug ${DEBUG_SCENARIOS:-$(scenarios_for debug)}
 	fi
 fi
 
 stamp "done"
+timing_table
 for f in "${failed[@]}"; do echo "check: FAILED: $f" >&2; done
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

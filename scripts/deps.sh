@@ -2,7 +2,7 @@
 # Install what the workspace needs from Debian's packages, only if missing.
 set -euo pipefail
 PKGS=(gcc make flex bison bc libelf-dev libssl-dev libc6-dev cpio file xz-utils
-	qemu-system-x86 busybox-static kexec-tools libfdt-dev python3 python3-ply python3-git perl git
+	qemu-system-x86 busybox-static kexec-tools libfdt-dev ccache lz4 python3 python3-ply python3-git perl git
 	debian-archive-keyring ca-certificates)
 [ -n "${WITH_BENCH:-}" ] && PKGS+=(gnuplot-nox)
 missing=()

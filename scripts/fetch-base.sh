@@ -93,6 +93,7 @@ if [ ! -f "$src/.fdbox-extracted" ]; then
 	mkdir -p "$src"
 	tar -xf "$tarball" -C "$src" --strip-components=1
 	rm -rf "$CACHE/x"
-	touch "$src/.fdbox-extracted"
+	# The stamp names the package it came from (tree.sh keys its cached base on it).
+	sha256sum "$deb" | cut -d" " -f1 >"$src/.fdbox-extracted"
 fi
 echo "$src"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build the test initramfs with the tree's usr/gen_init_cpio: static busybox,
-# kexec-tools and its shared libraries, the test binaries, the VM scenarios,
+# kexec-tools, the test binaries and their shared libraries, the VM scenarios,
 # the init and the kernel image itself (the guest kexecs into it).
 #
 # Usage: scripts/mkinitramfs.sh OUT.cpio
@@ -22,6 +22,16 @@ file -L "$busybox" | grep -q 'statically linked' || die "$busybox is not static;
 kexec=$(command -v kexec || true)
 [ -n "$kexec" ] || die "kexec missing; run scripts/deps.sh (Debian kexec-tools)"
 
+# libs BINARY...: the dynamic loader and shared libraries they need, as
+# gen_init_cpio lines (nothing for a static binary).
+libs() {
+	{ ldd "$@" 2>/dev/null || true; } | awk '/=>/ {print $3} /^\t\// {print $1}' | sort -u | while read -r lib; do
+		[ -f "$lib" ] || continue
+		echo "dir $(dirname "$lib") 0755 0 0"
+		echo "file $lib $(readlink -f "$lib") 0755 0 0"
+	done
+}
+
 list=$(mktemp)
 trap 'rm -f "$list"' EXIT
 {
@@ -36,23 +46,20 @@ trap 'rm -f "$list"' EXIT
 	echo "file /init $top/vm/init 0755 0 0"
 	echo "file /boot/bzImage $kernel 0644 0 0"
 	echo "file /sbin/kexec $kexec 0755 0 0"
-	# kexec-tools is dynamically linked: its loader and libraries.
-	ldd "$kexec" | awk '/=>/ {print $3} /^\t\// {print $1}' | sort -u | while read -r lib; do
-		[ -f "$lib" ] || continue
-		dir=$(dirname "$lib")
-		echo "dir $dir 0755 0 0"
-		echo "file $lib $(readlink -f "$lib") 0755 0 0"
-	done
+	# kexec-tools and the test binaries are dynamically linked.
+	libs "$kexec"
 	for f in "$top"/tests/vm/*.sh; do
 		echo "file /tests/vm/$(basename "$f") $f 0755 0 0"
 	done
 	if [ -d "$TESTBIN" ]; then
 		find "$TESTBIN" -type f -perm -u+x | sort | while read -r f; do
 			echo "file /tests/$(basename "$f") $f 0755 0 0"
+			libs "$f"
 		done
 	fi
 	for f in ${EXTRA_BIN:-}; do
 		echo "file /bin/$(basename "$f") $f 0755 0 0"
+		libs "$f"
 	done
 } | awk '!seen[$0]++' >"$list"
 "$gen" "$list" >"$out.tmp"

@@ -1,5 +1,6 @@
 # vmrun-opts: -k 1
 # vmrun-kernel: normal
+# vmrun-cost: 60
 # The fdbox CLI (fdbox/): every verb's success path, its errors and exit
 # codes, its JSON output, and a two-stage kexec: stage 1 saves an 8 MiB
 # random file and a copy of the kernel image into a sealed box; stage 2, in

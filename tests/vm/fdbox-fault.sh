@@ -1,5 +1,6 @@
 # vmrun-opts: -k 1
 # vmrun-kernel: debug
+# vmrun-cost: 250
 # FDBox under fault injection (tools/testing/selftests/fdbox/fdbox_fault):
 # every allocation of CREATE_BOX, PUT_FD and SEAL fails in turn, then every
 # allocation of the restore after a real kexec; errnos, box states and the

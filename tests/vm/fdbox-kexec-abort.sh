@@ -1,4 +1,5 @@
 # vmrun-opts: -k 1
+# vmrun-cost: 120
 # A kexec that is loaded and then unloaded (kexec -u) changes nothing: the
 # sealed box can be unsealed and its memfd used again. A second seal then
 # travels across a real kexec.

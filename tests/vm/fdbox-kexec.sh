@@ -1,4 +1,5 @@
 # vmrun-opts: -k 1
+# vmrun-cost: 120
 # FDBox across a real kexec (tools/testing/selftests/fdbox/fdbox_kexec):
 # stage 1 creates sealed, open and deleted boxes (and memfd boxes when the
 # memfd handler exists); stage 2, in the kexec'ed kernel, checks that exactly

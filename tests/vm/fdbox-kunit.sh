@@ -1,5 +1,6 @@
 # vmrun-opts: -a kunit.enable=1
 # vmrun-kernel: debug
+# vmrun-cost: 60
 # The KUnit suites of the debug kernel (FDBox handover parser, preserved
 # shmem records) ran at boot; their KTAP is read from debugfs. Each test case
 # counts, and each suite.

@@ -1,4 +1,5 @@
 # vmrun-opts: -k 3 -m 2G -t 900
+# vmrun-cost: 300
 # One memfd box across three kexecs in a row
 # (tools/testing/selftests/fdbox/fdbox_memfd -k 3): stage 1 seals it; stages 2
 # and 3 restore it, check it, change it and seal it again; stage 4 checks the

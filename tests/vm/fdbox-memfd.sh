@@ -1,4 +1,5 @@
 # vmrun-opts: -k 1 -m 3G -t 900
+# vmrun-cost: 650
 # memfds in FDBox across a real kexec
 # (tools/testing/selftests/fdbox/fdbox_memfd): stage 1 fills memfds of every
 # kind (dense, sparse, huge folios, swapped out, sealed, mapped and written

@@ -1,3 +1,4 @@
+# vmrun-cost: 400
 # SEAL is all or nothing (tools/testing/selftests/fdbox/fdbox_seal_fail): a
 # memfd whose pages went to swap under a small memory cgroup can not be read
 # back during SEAL, so SEAL fails after an earlier file of the box was frozen;

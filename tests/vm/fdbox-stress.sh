@@ -1,3 +1,4 @@
+# vmrun-cost: 150
 # Concurrency stress of FDBox (tools/testing/selftests/fdbox/fdbox_stress):
 # threads and processes race PUT/GET/LIST/SEAL/UNSEAL/DELETE/CREATE/close on
 # shared boxes, open nodes of boxes being deleted, put one memfd into two

@@ -23,13 +23,17 @@ fdbox_kexec() {
 
 # ksft_run NAME CMD...: run a kselftest-harness (KTAP) binary; its own
 # ok/not ok lines count. A non-zero exit without any "not ok" line (a crash,
-# a missing binary) is reported as one failure named NAME.
+# a missing binary) is reported as one failure named NAME. The output goes
+# to the console as it comes, as "# " diagnostics, so that the log shows when
+# each test ran; the result lines are printed again, whole, at the end,
+# where no kernel message can land in the middle of one.
 ksft_run() {
 	name=$1; shift
 	out=/tmp/.ksft.$$.out
-	"$@" >"$out" 2>&1
-	rc=$?
-	cat "$out"
+	{ "$@" 2>&1; echo $? >"$out.rc"; } | tee "$out" | sed 's/^/# /'
+	rc=$(cat "$out.rc" 2>/dev/null); rc=${rc:-1}
+	rm -f "$out.rc"
+	grep -E '^(not )?ok ' "$out"
 	if [ $rc -ne 0 ] && [ $rc -ne 4 ] && ! grep -q '^not ok' "$out"; then
 		echo "not ok - $name (exit code $rc)"
 	fi

@@ -1,4 +1,5 @@
 # vmrun-kernel: normal
+# vmrun-cost: 30
 # Upstream LUO selftests: the liveupdate ioctl API test, then luo_kexec_simple
 # across a real kexec. FDBox must coexist with LUO in the same kernel.
 case $STAGE in
