@@ -311,7 +311,88 @@ struct status {
 	int kho_boot;		/* 1 booted by a KHO kexec, 0 not, -1 unknown */
 	bool liveupdate;	/* /dev/liveupdate exists */
 	unsigned int total, open, sealed, incoming;
+	/* Memory, in bytes; -1 where unknown. */
+	long long scratch;	/* KHO scratch areas (debugfs scratch_len) */
+	long long free_outside;	/* MemFree - CmaFree: free outside scratch */
+	long long box_mem;	/* pages held by files of open and sealed boxes */
+	long long box_in_scratch; /* of those, in scratch: SEAL must move them */
 };
+
+/* "Key:   N kB" of /proc/meminfo in bytes, or -1. */
+static long long meminfo_bytes(const char *key)
+{
+	size_t len = strlen(key);
+	long long val = -1;
+	char line[256];
+	FILE *f;
+
+	f = fopen("/proc/meminfo", "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, len) && line[len] == ':') {
+			val = strtoll(line + len + 1, NULL, 10) * 1024;
+			break;
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+/* The sum of KHO's scratch_len lines (debugfs), or -1. */
+static long long kho_scratch_bytes(void)
+{
+	long long sum = 0;
+	char line[64];
+	bool any = false;
+	FILE *f;
+
+	f = fopen(KHO_DEBUGFS "/out/scratch_len", "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		sum += strtoll(line, NULL, 0);
+		any = true;
+	}
+	fclose(f);
+	return any ? sum : -1;
+}
+
+/*
+ * How much memory the files of open and sealed boxes hold, and how much of it
+ * lies in the KHO scratch areas (the kernel's count, per file, in LIST_FDS).
+ */
+static void box_memory(struct status *s, const struct fdbox_box_info *boxes,
+		       unsigned int nr)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct fdbox_file_info *files;
+	unsigned int i, j, nr_files;
+	int fd;
+
+	s->box_mem = 0;
+	s->box_in_scratch = 0;
+	for (i = 0; i < nr; i++) {
+		if (boxes[i].flags & FDBOX_BOX_INCOMING)
+			continue;
+		if (fdbox_open_box(boxes[i].name, O_RDONLY, &fd))
+			goto unknown;
+		if (fdbox_list_files(fd, &files, &nr_files)) {
+			close(fd);
+			goto unknown;
+		}
+		close(fd);
+		for (j = 0; j < nr_files; j++) {
+			s->box_mem += files[j].nr_pages * page;
+			s->box_in_scratch += files[j].nr_scratch_pages * page;
+		}
+		free(files);
+	}
+	return;
+unknown:
+	s->box_mem = -1;
+	s->box_in_scratch = -1;
+}
 
 static bool is_dir(const char *path)
 {
@@ -386,6 +467,7 @@ static void box_counts(struct status *s, int ctl)
 		else
 			s->sealed++;
 	}
+	box_memory(s, boxes, nr);
 	free(boxes);
 }
 
@@ -395,6 +477,15 @@ static void json_tristate(const char *key, int val)
 		json_null(key);
 	else
 		json_bool(key, val);
+}
+
+/* A byte count, or null where it is unknown (negative). */
+static void json_bytes(const char *key, long long val)
+{
+	if (val < 0)
+		json_null(key);
+	else
+		json_int(key, val);
 }
 
 static void status_json(const struct status *s)
@@ -410,6 +501,18 @@ static void status_json(const struct status *s)
 	json_tristate("kexec_boot", s->kho_boot);
 	json_end_object();
 	json_bool("liveupdate", s->liveupdate);
+	json_begin_object("memory");
+	json_bytes("kho_scratch_bytes", s->scratch);
+	json_bytes("free_outside_scratch_bytes", s->free_outside);
+	json_bytes("box_bytes", s->box_mem);
+	json_bytes("box_in_scratch_bytes", s->box_in_scratch);
+	/* Negative: SEAL can not move what lies in scratch. */
+	if (s->free_outside >= 0 && s->box_in_scratch >= 0)
+		json_int("free_after_seal_bytes",
+			 s->free_outside - s->box_in_scratch);
+	else
+		json_null("free_after_seal_bytes");
+	json_end_object();
 	if (s->ctl_err || s->list_err) {
 		json_null("boxes");
 	} else {
@@ -422,6 +525,41 @@ static void status_json(const struct status *s)
 	}
 	json_end_object();
 	json_end();
+}
+
+static void print_mib(const char *label, long long bytes, const char *what)
+{
+	if (bytes < 0)
+		printf("%-13sunknown%s\n", label, what);
+	else
+		printf("%-13s%.1f MiB%s\n", label, bytes / 1048576.0, what);
+}
+
+/*
+ * Preserved memory can not lie in the KHO scratch areas, which the next
+ * kernel boots from: SEAL moves what lies there into free memory outside
+ * scratch, and kexec -s -l needs room there too for the next kernel and its
+ * initramfs.
+ */
+static void status_memory(const struct status *s)
+{
+	long long left;
+
+	print_mib("KHO scratch:", s->scratch, s->scratch < 0 ?
+		  " (needs debugfs: " KHO_DEBUGFS "/out/scratch_len)" :
+		  " (the next kernel boots from it; set with kho_scratch=)");
+	print_mib("Free:", s->free_outside, " outside scratch (MemFree - CmaFree)");
+	if (s->ctl_err || s->list_err)
+		return;
+	print_mib("Box memory:", s->box_mem, " in open and sealed boxes");
+	print_mib("In scratch:", s->box_in_scratch,
+		  " of it, to move out at SEAL");
+	if (s->free_outside < 0 || s->box_in_scratch < 0)
+		return;
+	left = s->free_outside - s->box_in_scratch;
+	printf("%-13s%.1f MiB free outside scratch after SEAL, for kexec -s -l (the next kernel and initramfs)%s\n",
+	       "Kexec room:", left / 1048576.0,
+	       left < 0 ? ": SEAL would fail with ENOMEM, free memory first" : "");
 }
 
 static void status_text(const struct status *s)
@@ -454,11 +592,12 @@ static void status_text(const struct status *s)
 	else
 		printf("Boxes:       %u: %u open, %u sealed (travel on the next kexec), %u incoming (from the previous kernel)\n",
 		       s->total, s->open, s->sealed, s->incoming);
+	status_memory(s);
 }
 
 int cmd_status(int argc, char **argv)
 {
-	struct status s = { 0 };
+	struct status s = { .box_mem = -1, .box_in_scratch = -1 };
 	int ctl;
 
 	(void)argc;
@@ -470,6 +609,10 @@ int cmd_status(int argc, char **argv)
 	}
 	kho_status(&s);
 	s.liveupdate = !access(LIVEUPDATE_DEV, F_OK);
+	s.scratch = kho_scratch_bytes();
+	s.free_outside = meminfo_bytes("MemFree");
+	if (s.free_outside >= 0 && meminfo_bytes("CmaFree") >= 0)
+		s.free_outside -= meminfo_bytes("CmaFree");
 
 	if (opts.json)
 		status_json(&s);

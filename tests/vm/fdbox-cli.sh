@@ -370,7 +370,16 @@ cli_stage1_kexec() {
 		boxes.name=vm0.state SEALED boxes.name=vm0.incoming false \
 		boxes.name=vm0.files 2
 	json_run "cli: status counts before kexec" json_cmd_is "$CLI status --json" \
-		boxes.total 4 boxes.open 1 boxes.sealed 3 boxes.incoming 0
+		boxes.total 4 boxes.open 1 boxes.sealed 3 boxes.incoming 0 \
+		memory.box_in_scratch_bytes 0
+	# The boxes hold random8m, bzImage and 3 files of 100 KiB: more than
+	# 8 MiB + 75 pages (bzImage may have holes).
+	ktap_run "cli: status counts box memory" sh -c "b=\$($CLI status --json |
+		$JC memory.box_bytes) && echo box_bytes \$b &&
+		[ \$b -ge $((8 * 1048576 + 75 * 4096)) ]"
+	ktap_run "cli: status shows KHO scratch and the room for kexec" \
+		cli_rc 0 'KHO scratch: +[1-9][0-9.]* MiB.*Kexec room: +[0-9]' \
+		sh -c "$CLI status | tr '\\n' ' '"
 	fdbox_kexec
 }
 
