@@ -271,19 +271,50 @@ static int box_open(int ctl, const struct bcase *c, int create)
 	return fd;
 }
 
+/* pgmigrate_success of /proc/vmstat: pages migrated so far, or -1. */
+static long pgmigrate_success(void)
+{
+	char line[256];
+	long val = -1;
+	FILE *f;
+
+	f = fopen("/proc/vmstat", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "pgmigrate_success ", 18)) {
+			val = strtol(line + 18, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return val;
+}
+
+/*
+ * Pages migrated (out of the KHO scratch areas) by the last PUT_FD and SEAL
+ * of fdbox_preserve(), and by the last luo_preserve().
+ */
+static long migrated_put, migrated_seal;
+
 static double fdbox_preserve(int box, int fd)
 {
 	struct fdbox_put_fd put = { .size = sizeof(put), .fd = fd };
 	struct fdbox_seal seal = { .size = sizeof(seal) };
+	long m0, m1, m2;
 	double t0, t1;
 
 	strcpy(put.name, "data");
+	m0 = pgmigrate_success();
 	t0 = now_ms();
 	if (ioctl(box, FDBOX_PUT_FD, &put))
 		die("FDBOX_PUT_FD");
+	m1 = pgmigrate_success();
 	if (ioctl(box, FDBOX_SEAL, &seal))
 		die("FDBOX_SEAL");
 	t1 = now_ms();
+	m2 = pgmigrate_success();
+	migrated_put = m1 - m0;
+	migrated_seal = m2 - m1;
 	return t1 - t0;
 }
 
@@ -379,6 +410,8 @@ struct pre {
 	double ms[MAX_REPS];
 	struct meminfo m_create, m_before, m_after;
 	long pages, swapped_kib;
+	/* Pages migrated at PUT_FD and at SEAL (LUO: at PRESERVE_FD). */
+	long migrated_put, migrated_seal;
 };
 
 static void print_pre(const char *sys, const struct bcase *c, const struct pre *p,
@@ -399,10 +432,12 @@ static void print_pre(const char *sys, const struct bcase *c, const struct pre *
 	       "\"shmem_before_kib\":%ld,\"shmem_after_kib\":%ld,"
 	       "\"shmem_huge_after_kib\":%ld,\"swapped_before_kib\":%ld,"
 	       "\"pages_preserved\":%ld,\"huge_folios\":%ld,\"folios\":%ld,"
-	       "\"meta_bytes_per_folio\":%d,\"meta_bytes\":%ld}\n",
+	       "\"meta_bytes_per_folio\":%d,\"meta_bytes\":%ld,"
+	       "\"migrated_put_pages\":%ld,\"migrated_seal_pages\":%ld}\n",
 	       reps, p->m_before.memfree, p->m_after.memfree,
 	       p->m_before.shmem, p->m_after.shmem, p->m_after.shmem_huge,
-	       p->swapped_kib, p->pages, huge, folios, meta, folios * meta);
+	       p->swapped_kib, p->pages, huge, folios, meta, folios * meta,
+	       p->migrated_put, p->migrated_seal);
 	fflush(stdout);
 }
 
@@ -433,8 +468,18 @@ static void preserve_once(int sys, const struct bcase *c, int ctl, int luo, int 
 		p->m_before = m;
 		p->swapped_kib = m.swaptotal - m.swapfree;
 	}
-	p->ms[r] = sys ? luo_preserve(sfd, fd) : fdbox_preserve(box, fd);
+	migrated_put = migrated_seal = 0;
+	if (sys) {
+		long m0 = pgmigrate_success();
+
+		p->ms[r] = luo_preserve(sfd, fd);
+		migrated_seal = pgmigrate_success() - m0;
+	} else {
+		p->ms[r] = fdbox_preserve(box, fd);
+	}
 	if (r == 0) {
+		p->migrated_put = migrated_put;
+		p->migrated_seal = migrated_seal;
 		meminfo(&p->m_after);
 		p->pages = resident_pages(fd, c->size);
 		if (p->pages < 0)	/* no mapping of a frozen file: Shmem delta */

@@ -228,13 +228,15 @@ for c in cases:
 L.append("")
 L.append("### Absolute values (FDBox / LUO; ms under %s are not meaningful on their own)" % meta["accel"].upper())
 L.append("")
-L.append("| case | preserve ms (median) | preserve ms (1st) | restore ms | first read ms | pages preserved | folios | metadata B/folio | metadata KiB | MemFree drop at preserve MiB | content |")
-L.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+L.append("| case | preserve ms (median) | preserve ms (1st) | restore ms | first read ms | pages preserved | folios | metadata B/folio | metadata KiB | MemFree drop at preserve MiB | pages migrated at PUT_FD+SEAL / PRESERVE_FD | content |")
+L.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
 for c in cases:
     f, l = recs.get((c, "fdbox"), {}), recs.get((c, "luo"), {})
     pair = lambda k, fmt: "%s / %s" % (fmt(f.get(k)), fmt(l.get(k)))
     first = lambda x: (x.get("preserve_ms_all") or [None])[0]
-    L.append("| %s | %s | %s / %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+    mig = lambda x: "n/a" if x.get("migrated_seal_pages") is None else (
+        "%d+%d" % (x.get("migrated_put_pages", 0), x["migrated_seal_pages"]))
+    L.append("| %s | %s | %s / %s | %s | %s | %s | %s | %s | %s | %s | %s / %s | %s |" % (
         c, pair("preserve_ms", ms), ms(first(f)), ms(first(l)),
         pair("restore_ms", ms), pair("first_read_ms", ms),
         pair("pages_preserved", lambda v: "n/a" if v is None else str(v)),
@@ -242,6 +244,7 @@ for c in cases:
         pair("meta_bytes_per_folio", lambda v: "n/a" if v is None else str(v)),
         pair("meta_bytes", lambda v: "n/a" if v is None else "%.0f" % (v / 1024)),
         pair("memfree_drop_at_preserve_kib", lambda v: "n/a" if v is None else "%.1f" % (v / 1024)),
+        mig(f), mig(l),
         pair("check", lambda v: v or "n/a")))
 L.append("")
 L.append("### Boot: kexec -e to userspace")
