@@ -153,6 +153,25 @@ int fdbox_find_box(int ctl, const char *box, struct fdbox_box_info *info)
 	return err;
 }
 
+/*
+ * The state of @box (&enum fdbox_box_state), read through the control node,
+ * which only root can open: 0, or the errno of the open or the list.
+ */
+int fdbox_box_state(const char *box, uint32_t *state)
+{
+	struct fdbox_box_info info;
+	int ctl, err;
+
+	err = fdbox_open_ctl(O_RDONLY, &ctl);
+	if (err)
+		return err;
+	err = fdbox_find_box(ctl, box, &info);
+	close(ctl);
+	if (!err)
+		*state = info.state;
+	return err;
+}
+
 int fdbox_list_files(int boxfd, struct fdbox_file_info **files,
 		     unsigned int *nr)
 {

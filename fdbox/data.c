@@ -646,12 +646,21 @@ struct restore {
 static int restore_unseal(struct restore *r)
 {
 	double start = now();
+	uint32_t state;
 	int err;
 
 	err = fdbox_unseal(r->boxfd, &r->restored, &r->failed);
 	r->unseal_secs = now() - start;
 	r->unsealed = !err;
-	if (err && err != EPERM)	/* EPERM: not sealed */
+	/*
+	 * EBUSY: the box is open already, or it is sealed and a kexec has
+	 * started. When the state can not be read (not root), go on: GET then
+	 * fails on a sealed box, with its own message.
+	 */
+	if (err == EBUSY && !fdbox_box_state(r->box, &state) &&
+	    state == FDBOX_BOX_SEALED)
+		return report(OP_UNSEAL, r->box, NULL, err);
+	if (err && err != EBUSY)
 		return report(OP_UNSEAL, r->box, NULL, err);
 	if (opts.quiet || opts.json)
 		return EXIT_OK;

@@ -64,29 +64,56 @@ static const struct hint hints[] = {
 	{ OP_PUT, ENAMETOOLONG, "file names are at most 63 bytes" },
 	{ OP_PUT, EEXIST, "the box already has a file of that name" },
 	{ OP_PUT, EBUSY,
-	  "the file is already in a box, or preserved by the Live Update Orchestrator" },
-	{ OP_PUT, EPERM, "the box is sealed; unseal it first" },
+	  "the box is sealed, or the file is already in a box or preserved by the Live Update Orchestrator" },
 	{ OP_GET, EINVAL, "bad file name: " NAME_RULES },
 	{ OP_GET, ENAMETOOLONG, "file names are at most 63 bytes" },
 	{ OP_GET, ENOENT, "no file of that name in the box" },
-	{ OP_GET, EPERM, "the box is sealed; 'fdbox unseal' it first" },
+	{ OP_GET, EBUSY, "the box is sealed; 'fdbox unseal' it first" },
 	{ OP_GET, EAGAIN,
 	  "the file's handler is not registered yet; try again later" },
 	{ OP_GET, EMFILE, "too many open files" },
-	{ OP_SEAL, EPERM, "the box is already sealed" },
 	{ OP_SEAL, EBUSY,
-	  "a file can not be frozen now (pinned?), or a file from the previous kernel was not restored" },
+	  "the box is already sealed, a file can not be frozen now (pinned?), a file from the previous kernel was not restored, or a kexec has started" },
 	{ OP_SEAL, EOPNOTSUPP,
 	  "Kexec HandOver is disabled (boot with kho=on), or a file can not be preserved" },
 	{ OP_SEAL, ENOMEM, "out of memory; the box stays open, nothing is lost" },
-	{ OP_UNSEAL, EPERM, "the box is not sealed" },
+	{ OP_UNSEAL, EBUSY, "the box is not sealed, or a kexec has started" },
 	/* Errors common to every ioctl. */
 	{ OP_NR, ENOTTY, "not an FDBox node, or a kernel with another FDBox uAPI" },
 	{ OP_NR, E2BIG, "this fdbox is newer than the kernel's FDBox uAPI" },
-	{ OP_NR, EOPNOTSUPP, "the kernel does not know a flag this fdbox set" },
+	{ OP_NR, EINVAL, "the kernel does not know a flag this fdbox set" },
 	{ OP_NR, ENODEV, "the box was deleted meanwhile" },
 	{ OP_NR, EACCES, "permission denied" },
 };
+
+/*
+ * EBUSY means that something is not in the state the operation needs; when
+ * the box's state explains it, say so. The state is read after the fact
+ * through the control node (root's): NULL if it can not be read or does not
+ * explain the error.
+ */
+static const char *busy_hint(enum fdbox_op op, const char *box)
+{
+	uint32_t state;
+	bool sealed;
+
+	if (!box || fdbox_box_state(box, &state))
+		return NULL;
+	sealed = state == FDBOX_BOX_SEALED;
+	switch (op) {
+	case OP_PUT:
+		return sealed ? "the box is sealed; unseal it first" :
+		       "the file is already in a box, or preserved by the Live Update Orchestrator";
+	case OP_SEAL:
+		return sealed ? "the box is already sealed" :
+		       "a file can not be frozen now (pinned?), a file from the previous kernel was not restored, or a kexec has started";
+	case OP_UNSEAL:
+		return sealed ? "a kexec or reboot has started; the box stays sealed and travels" :
+		       "the box is not sealed";
+	default:
+		return NULL;
+	}
+}
 
 const char *errno_hint(enum fdbox_op op, int err)
 {
@@ -232,7 +259,10 @@ static int report_hint(enum fdbox_op op, const char *box, const char *name,
 /* Report a failed operation on a box (and a file in it, if @name). */
 int report(enum fdbox_op op, const char *box, const char *name, int err)
 {
-	return report_hint(op, box, name, err, errno_hint(op, err));
+	const char *hint = err == EBUSY ? busy_hint(op, box) : NULL;
+
+	return report_hint(op, box, name, err,
+			   hint ? hint : errno_hint(op, err));
 }
 
 /* Report that the node of @box could not be opened for @op. */

@@ -67,6 +67,7 @@ int fdbox_create(int ctl, const char *box);
 int fdbox_delete(int ctl, const char *box);
 int fdbox_list_boxes(int ctl, struct fdbox_box_info **boxes, unsigned int *nr);
 int fdbox_find_box(int ctl, const char *box, struct fdbox_box_info *info);
+int fdbox_box_state(const char *box, uint32_t *state);
 int fdbox_list_files(int boxfd, struct fdbox_file_info **files,
 		     unsigned int *nr);
 int fdbox_put(int boxfd, int fd, const char *name);
