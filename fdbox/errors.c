@@ -76,7 +76,8 @@ static const struct hint hints[] = {
 	  "the box is already sealed, a file can not be frozen now (pinned?), a file from the previous kernel was not restored, or a kexec has started" },
 	{ OP_SEAL, EOPNOTSUPP,
 	  "Kexec HandOver is disabled (boot with kho=on), or a file can not be preserved" },
-	{ OP_SEAL, ENOMEM, "out of memory; the box stays open, nothing is lost" },
+	{ OP_SEAL, ENOMEM,
+	  "out of memory, or over the locked memory limit (ulimit -l); the box stays open, nothing is lost" },
 	{ OP_UNSEAL, EBUSY, "the box is not sealed, or a kexec has started" },
 	/* Errors common to every ioctl. */
 	{ OP_NR, ENOTTY, "not an FDBox node, or a kernel with another FDBox uAPI" },
