@@ -29,7 +29,7 @@ static const char *const op_names[OP_NR] = {
 	[OP_RESTORE]	= "restore",
 };
 
-#define NAME_RULES "names are 1 to 63 bytes, without '/', not '.' or '..'"
+#define NAME_RULES "names are 1 to 255 bytes, without '/', not '.' or '..'"
 
 /* An errno of an operation and what it means; OP_NR matches every op. */
 struct hint {
@@ -50,7 +50,7 @@ static const struct hint hints[] = {
 	{ OP_CREATE, EPERM,
 	  "creating a box needs CAP_SYS_ADMIN in the initial user namespace" },
 	{ OP_CREATE, EINVAL, "bad box name: " NAME_RULES ", not 'fdbox'" },
-	{ OP_CREATE, ENAMETOOLONG, "box names are at most 63 bytes" },
+	{ OP_CREATE, ENAMETOOLONG, "box names are at most 255 bytes" },
 	{ OP_CREATE, EEXIST,
 	  "a box of that name exists, maybe one from the previous kernel" },
 	{ OP_CREATE, ENOSPC, "the maximum number of boxes exists" },
@@ -61,12 +61,12 @@ static const struct hint hints[] = {
 	{ OP_PUT, EOPNOTSUPP,
 	  "no FDBox handler accepts this file: only memfds go in a box" },
 	{ OP_PUT, EINVAL, "bad file name: " NAME_RULES },
-	{ OP_PUT, ENAMETOOLONG, "file names are at most 63 bytes" },
+	{ OP_PUT, ENAMETOOLONG, "file names are at most 255 bytes" },
 	{ OP_PUT, EEXIST, "the box already has a file of that name" },
 	{ OP_PUT, EBUSY,
 	  "the box is sealed, or the file is already in a box or preserved by the Live Update Orchestrator" },
 	{ OP_GET, EINVAL, "bad file name: " NAME_RULES },
-	{ OP_GET, ENAMETOOLONG, "file names are at most 63 bytes" },
+	{ OP_GET, ENAMETOOLONG, "file names are at most 255 bytes" },
 	{ OP_GET, ENOENT, "no file of that name in the box" },
 	{ OP_GET, EBUSY, "the box is sealed; 'fdbox unseal' it first" },
 	{ OP_GET, EAGAIN,
@@ -207,7 +207,7 @@ const char *bad_name(const char *name, bool box)
 	if (!*name)
 		return "empty name";
 	if (strlen(name) >= FDBOX_NAME_MAX)
-		return "longer than 63 bytes";
+		return "longer than 255 bytes";
 	if (strchr(name, '/'))
 		return "contains '/'";
 	if (!strcmp(name, ".") || !strcmp(name, ".."))

@@ -206,8 +206,14 @@ cli_errors() {
 	ktap_run "cli: file name '..'" \
 		cli_rc 2 "invalid file name '..'" $CLI get cli-b ..
 	ktap_run "cli: empty box name" cli_rc 2 "empty name" $CLI create ""
-	ktap_run "cli: 64-byte box name" cli_rc 2 "longer than 63 bytes" \
-		$CLI create 0123456789012345678901234567890123456789012345678901234567890123
+	n255=$(printf 'n%.0s' $(seq 255))
+	ktap_run "cli: 256-byte box name" cli_rc 2 "longer than 255 bytes" \
+		$CLI create "${n255}x"
+	# 255 bytes is the longest name, for boxes and files (as FDNAME=).
+	ktap_run "cli: 255-byte box and file names" \
+		sh -c "$CLI create $n255 && $CLI put $n255 $n255 $W/small &&
+			$CLI get $n255 $n255 - | cmp - $W/small &&
+			$CLI delete $n255"
 
 	for v in "list" "status" "seal vm0" "save vm0 $W/small"; do
 		ktap_run "cli: FDBOX_DEV=/nonexistent ${v%% *} exits 3" \
