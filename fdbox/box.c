@@ -202,6 +202,14 @@ int fdbox_get(int boxfd, const char *name, int *fd)
 	return err;
 }
 
+int fdbox_discard(int boxfd, const char *name)
+{
+	struct fdbox_discard_fd arg = { .size = sizeof(arg) };
+
+	set_name(arg.name, name);
+	return xioctl(boxfd, FDBOX_DISCARD_FD, &arg);
+}
+
 int fdbox_seal(int boxfd)
 {
 	struct fdbox_seal arg = { .size = sizeof(arg) };

@@ -261,6 +261,24 @@ int cmd_seal(int argc, char **argv)
 	return err ? report(OP_SEAL, box, NULL, err) : EXIT_OK;
 }
 
+int cmd_discard(int argc, char **argv)
+{
+	const char *box = argv[0], *name = argv[1];
+	int fd, err, ret;
+
+	(void)argc;
+	ret = check_name("discard", box, true);
+	if (!ret)
+		ret = check_name("discard", name, false);
+	if (!ret)
+		ret = cli_open_box(OP_DISCARD, box, O_RDWR, &fd);
+	if (ret)
+		return ret;
+	err = fdbox_discard(fd, name);
+	close(fd);
+	return err ? report(OP_DISCARD, box, name, err) : EXIT_OK;
+}
+
 int cmd_unseal(int argc, char **argv)
 {
 	const char *box = argv[0];

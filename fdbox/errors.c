@@ -24,6 +24,7 @@ static const char *const op_names[OP_NR] = {
 	[OP_GET]	= "get",
 	[OP_SEAL]	= "seal",
 	[OP_UNSEAL]	= "unseal",
+	[OP_DISCARD]	= "discard",
 	[OP_STATUS]	= "status",
 	[OP_SAVE]	= "save",
 	[OP_RESTORE]	= "restore",
@@ -79,6 +80,10 @@ static const struct hint hints[] = {
 	{ OP_SEAL, ENOMEM,
 	  "out of memory, or over the locked memory limit (ulimit -l); the box stays open, nothing is lost" },
 	{ OP_UNSEAL, EBUSY, "the box is not sealed, or a kexec has started" },
+	{ OP_DISCARD, ENOENT, "no file of that name in the box" },
+	{ OP_DISCARD, EINVAL,
+	  "only a file from the previous kernel whose restore failed can be discarded; take a live file out with 'fdbox get'" },
+	{ OP_DISCARD, EBUSY, "the box is sealed; 'fdbox unseal' it first" },
 	/* Errors common to every ioctl. */
 	{ OP_NR, ENOTTY, "not an FDBox node, or a kernel with another FDBox uAPI" },
 	{ OP_NR, E2BIG, "this fdbox is newer than the kernel's FDBox uAPI" },

@@ -52,6 +52,7 @@ enum fdbox_op {
 	OP_GET,
 	OP_SEAL,
 	OP_UNSEAL,
+	OP_DISCARD,
 	OP_STATUS,
 	OP_SAVE,
 	OP_RESTORE,
@@ -72,6 +73,7 @@ int fdbox_list_files(int boxfd, struct fdbox_file_info **files,
 		     unsigned int *nr);
 int fdbox_put(int boxfd, int fd, const char *name);
 int fdbox_get(int boxfd, const char *name, int *fd);
+int fdbox_discard(int boxfd, const char *name);
 int fdbox_seal(int boxfd);
 int fdbox_unseal(int boxfd, unsigned int *restored, unsigned int *failed);
 const char *fdbox_box_state_name(uint32_t state);
@@ -145,6 +147,7 @@ int cmd_put(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 int cmd_seal(int argc, char **argv);
 int cmd_unseal(int argc, char **argv);
+int cmd_discard(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_restore(int argc, char **argv);

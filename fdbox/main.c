@@ -57,6 +57,10 @@ static const struct verb verbs[] = {
 	  "Make a sealed box open again: before kexec its files are thawed;\n"
 	  "after kexec they are restored. Prints how many files were restored\n"
 	  "and how many failed (exit code 1 if any failed)." },
+	{ "discard", cmd_discard, 2, 2, 0, "BOX NAME",
+	  "Drop the file NAME of the previous kernel whose restore failed\n"
+	  "(state INCOMING in an open box) and free the memory it preserved.\n"
+	  "The box keeps its other files and can be sealed again." },
 	{ "status", cmd_status, 0, 0, 0, "",
 	  "Show whether FDBox and Kexec HandOver are available, and count the\n"
 	  "open, sealed and incoming boxes. Exit code 3 without FDBox." },

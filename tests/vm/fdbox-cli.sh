@@ -127,6 +127,14 @@ cli_verbs() {
 	ktap_run "cli: put a name the box has fails" \
 		cli_rc 1 'put cli-a/small: File exists \(the box already has a file of that name\)' \
 		$CLI put cli-a small $W/small
+	ktap_run "cli: discard of a live file fails, the file stays" \
+		cli_rc 1 'discard cli-a/small: Invalid argument \(only a file from the previous kernel' \
+		$CLI discard cli-a small
+	ktap_run "cli: the file is still in the box" \
+		sh -c "$CLI list cli-a | grep -q small"
+	ktap_run "cli: discard of an unknown file fails" \
+		cli_rc 1 'discard cli-a/nothere: No such file or directory' \
+		$CLI discard cli-a nothere
 	ktap_run "cli: put a missing FILE fails" \
 		cli_rc 1 'put cli-a/x: opening /nonexistent: No such file or directory' \
 		$CLI put cli-a x /nonexistent
