@@ -88,7 +88,7 @@ static int put_file(int boxfd, const char *box, const char *name,
 	struct xfer x = { .label = NULL };
 	int in, memfd, err, ret = EXIT_FAIL;
 	double start = now();
-	char label[160];
+	char label[160], mname[250];
 
 	in = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
@@ -102,7 +102,13 @@ static int put_file(int boxfd, const char *box, const char *name,
 	if (is_stdin && x.in_seekable)
 		stdin_start(&x);
 
-	memfd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	/*
+	 * The memfd's own name is only what /proc shows, and the kernel takes
+	 * at most 249 bytes of it (NAME_MAX less "memfd:"); the box name is
+	 * @name, whole.
+	 */
+	snprintf(mname, sizeof(mname), "%s", name);
+	memfd = memfd_create(mname, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (memfd < 0) {
 		report_io(OP_PUT, box, name, "creating", "a memfd", errno);
 		goto out_in;
