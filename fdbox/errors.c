@@ -27,6 +27,7 @@ static const char *const op_names[OP_NR] = {
 	[OP_STATUS]	= "status",
 	[OP_SAVE]	= "save",
 	[OP_RESTORE]	= "restore",
+	[OP_EXEC]	= "exec",
 };
 
 #define NAME_RULES "names are 1 to 63 bytes, without '/', not '.' or '..'"
@@ -66,6 +67,8 @@ static const struct hint hints[] = {
 	{ OP_PUT, EBUSY,
 	  "the file is already in a box, or preserved by the Live Update Orchestrator" },
 	{ OP_PUT, EPERM, "the box is sealed; unseal it first" },
+	{ OP_PUT, EACCES,
+	  "the descriptor is not open for reading and writing; in a shell: N<>FILE" },
 	{ OP_GET, EINVAL, "bad file name: " NAME_RULES },
 	{ OP_GET, ENAMETOOLONG, "file names are at most 63 bytes" },
 	{ OP_GET, ENOENT, "no file of that name in the box" },
@@ -92,6 +95,9 @@ const char *errno_hint(enum fdbox_op op, int err)
 {
 	size_t i;
 
+	/* exec takes files out of the box with GET. */
+	if (op == OP_EXEC)
+		op = OP_GET;
 	for (i = 0; i < ARRAY_SIZE(hints); i++)
 		if (hints[i].op == op && hints[i].err == err)
 			return hints[i].text;
