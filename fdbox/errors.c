@@ -67,6 +67,8 @@ static const struct hint hints[] = {
 	{ OP_PUT, EBUSY,
 	  "the file is already in a box, or preserved by the Live Update Orchestrator" },
 	{ OP_PUT, EPERM, "the box is sealed; unseal it first" },
+	{ OP_PUT, ENOMEM,
+	  "the file's pages in the KHO scratch areas can not move out: the memory outside them is full ('fdbox status'); nothing was put" },
 	{ OP_PUT, EACCES,
 	  "the descriptor is not open for reading and writing; in a shell: N<>FILE" },
 	{ OP_GET, EINVAL, "bad file name: " NAME_RULES },
