@@ -1,5 +1,6 @@
 # vmrun-opts: -k 1 -t 1500
 # vmrun-initramfs: vmm
+# vmrun-kernel: normal
 # vmrun-cost: 150
 # A running VM survives a host kexec. Debian's QEMU runs a guest (this
 # kernel, tests/vm/vmm/guest.c as its init: a seeded pattern in its RAM, a
@@ -15,9 +16,13 @@
 #
 # Kernel command line (vmrun -a): fdbox.guest_mem=MIB (default 128; 0: 72 %
 # of the test VM's MemTotal), fdbox.guest_fill=MIB of pattern (default 48;
-# 0: all the guest can but 16 MiB), and
+# 0: 90 % of what the guest has available, less 32 MiB), and
 # fdbox.guest_tb=MIB of TCG translation cache (default 32). make demo uses it
 # with a large guest (scripts/demo.sh).
+#
+# Normal kernel only: the nested guest is this same kernel, and the debug
+# kernel's boot under TCG inside TCG has not been measured yet; FDBox's
+# ioctls run on the debug kernel in fdbox-api and the others.
 
 Q=/usr/bin/qemu-system-x86_64
 QMP=/bin/vmm-qmp
@@ -76,7 +81,10 @@ wait_log() {
 		[ -d /proc/$1 ] || { echo "# QEMU (pid $1) exited"; return 1; }
 		sleep 1
 		n=$((n + 1))
+		# Show that the guest lives: its last line every 30 s.
+		[ $((n % 30)) -eq 0 ] && echo "# guest, $n s: $(tail -n 1 "$2" | tr -d '\r')"
 	done
+	return 0
 }
 
 # mkqmp: the FIFOs of QEMU's monitor.
@@ -138,7 +146,7 @@ ignore_shared='{"execute": "migrate-set-capabilities", "arguments": {"capabiliti
 stage1() {
 	local t0 t1 t2 t3 tk qpid fd hb last boot md5 mt0 mt1 pages
 	tsc >$V.t-start
-	vmm "guest RAM $GMEM MiB (memory-backend-memfd,share=on), pattern $GFILL MiB (0: all the guest can), TCG translation cache $GTB MiB"
+	vmm "guest RAM $GMEM MiB (memory-backend-memfd,share=on), pattern $GFILL MiB (0: 90 % of what the guest has available, less 32 MiB), TCG translation cache $GTB MiB"
 	vmm "test VM MemTotal $(awk '/MemTotal/ {print int($2 / 1024)}' /proc/meminfo) MiB"
 	mkqmp
 	QEXTRA= run_qemu memory-backend-memfd,id=ram,size=${GMEM}M,share=on /tmp/guest1.log \
@@ -298,7 +306,7 @@ stage2() {
 		fail "no pattern check after cont"
 		console_tail /tmp/guest2.log /tmp/qemu2.out
 	fi
-	if grep -a -q -E 'Linux version|GUEST-FILLED' /tmp/guest2.log; then
+	if grep -a -q -E 'Linux version|GUEST-FILL' /tmp/guest2.log; then
 		fail "boot messages on the new console: the guest booted again"
 	else
 		ok "no boot message on the new console"

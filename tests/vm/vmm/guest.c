@@ -13,8 +13,8 @@
  *	GUEST-CHECK: COUNTER ok MIB MiB in SECONDS s
  *	GUEST-CHECK: COUNTER BAD WORDS words of MIB MiB differ, first at OFFSET
  *
- * Kernel command line: guest.fill=MIB (default: all the memory that is
- * available but 16 MiB), guest.seed=N, guest.check=BEATS (default 5).
+ * Kernel command line: guest.fill=MIB (default: 90 % of the available
+ * memory less 32 MiB), guest.seed=N, guest.check=BEATS (default 5).
  *
  * Copyright (C) 2026 The FDBox developers
  */
@@ -103,8 +103,9 @@ int main(void)
 	seed = param("seed", 1);
 	check = param("check", 5);
 	mib = param("fill", 0);
+	/* Most of it, with room for the kernel's own needs (no swap here). */
 	if (mib <= 0)
-		mib = meminfo_kib("MemAvailable") / 1024 - 16;
+		mib = meminfo_kib("MemAvailable") / 1024 * 9 / 10 - 32;
 	read_line("/proc/sys/kernel/random/boot_id", boot_id, sizeof(boot_id));
 
 	words = (uint64_t)mib << 17;	/* 2^20 / 8 words per MiB */
@@ -116,8 +117,12 @@ int main(void)
 			pause();
 	}
 	t = now();
-	for (i = 0; i < words; i++)
+	for (i = 0; i < words; i++) {
 		mem[i] = word(seed, i);
+		if (!(i & ((1ULL << 25) - 1)) && i)	/* every 256 MiB */
+			printf("GUEST-FILLING: %llu of %ld MiB\n",
+			       (unsigned long long)(i >> 17), mib);
+	}
 	printf("GUEST-FILLED: %ld MiB seed %llu in %.1f s, boot_id %s\n", mib,
 	       (unsigned long long)seed, now() - t, boot_id);
 
