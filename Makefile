@@ -13,7 +13,7 @@ else ifneq ($(KERNEL),)
 $(error KERNEL=$(KERNEL): use KERNEL=debug, or nothing for the normal kernel)
 endif
 
-.PHONY: help deps fetch tree export kernel tests initramfs vm check demo bench clean
+.PHONY: help deps fetch tree export kernel tests initramfs vm check demo demo-data bench clean
 
 help:
 	@sed -n 's/^## //p' README.md | head -n 40
@@ -52,8 +52,13 @@ vm: initramfs
 check:
 	@$(S)/check.sh
 
+# A running QEMU guest survives a host kexec (GUEST_MEM, VM_MEM: see scripts/demo.sh).
 demo:
 	@$(S)/demo.sh
+
+# A memfd of data survives a kexec, compared byte for byte (SIZE, DATA).
+demo-data:
+	@$(S)/demo-data.sh
 
 bench:
 	@$(S)/bench.sh

@@ -162,10 +162,28 @@ int cmd_put(int argc, char **argv)
 	struct file_stat st;
 	int fd, ret;
 
-	(void)argc;
 	ret = check_name("put", box, true);
 	if (!ret)
 		ret = check_name("put", name, false);
+	if (ret)
+		return ret;
+	if (opts.fd >= 0) {
+		if (argc > 2) {
+			fprintf(stderr, "%s: put: FILE and --fd exclude each other\n",
+				progname);
+			return EXIT_USAGE;
+		}
+		return cmd_put_fd(box, name);
+	}
+	if (argc < 3) {
+		fprintf(stderr, "%s: put: missing argument (FILE, -, or --fd N)\n",
+			progname);
+		return EXIT_USAGE;
+	}
+	if (opts.pfns) {
+		fprintf(stderr, "%s: put: --pfns goes with --fd\n", progname);
+		return EXIT_USAGE;
+	}
 	/* Open the box first: no copy of a large file into nowhere. */
 	if (!ret)
 		ret = cli_open_box(OP_PUT, box, O_RDWR, &fd);
@@ -252,17 +270,26 @@ static int write_out(int memfd, int out, bool to_stdout, const char *label,
 	return err;
 }
 
-/* --pfns: are the pages of @memfd on the frames recorded before kexec? */
-static int check_pfns(const struct pfn_file *pf, const char *box,
-		      const char *name, int memfd)
+/*
+ * --pfns: are the pages of @memfd on the frames recorded before kexec? The
+ * good news goes to @out (exec: standard error, standard output is the
+ * command's), problems to standard error, both named "VERB BOX/NAME".
+ * Returns 1 if they are, 0 if not (or unknown), -1 for a file that exec
+ * finds no record of.
+ */
+int pfns_check(FILE *out, const char *verb, const struct pfn_file *pf,
+	       const char *box, const char *name, int memfd)
 {
 	uint64_t same, recorded, other;
 	int err;
 
 	err = pfns_compare(pf, name, memfd, &same, &recorded, &other);
+	/* exec: 'put --pfns' records one file, the others are not checked. */
+	if (err == ENOENT && !strcmp(verb, "exec"))
+		return -1;
 	if (err) {
 		fprintf(stderr, "%s: ", progname);
-		fput_where(stderr, "restore", box, name);
+		fput_where(stderr, verb, box, name);
 		fprintf(stderr, ": frame numbers: %s%s\n", strerror(err),
 			err == ENOENT ? " (not in the --pfns record)" :
 			err == EPERM ? " (/proc/self/pagemap shows them to CAP_SYS_ADMIN only)" : "");
@@ -271,14 +298,14 @@ static int check_pfns(const struct pfn_file *pf, const char *box,
 	if (same == recorded && !other) {
 		if (opts.quiet || opts.json)
 			return 1;
-		fput_where(stdout, "pfns", box, name);
-		printf(": %llu of %llu pages on the same physical frames (zero copy)\n",
-		       (unsigned long long)same, (unsigned long long)recorded);
-		fflush(stdout);
+		fput_where(out, "pfns", box, name);
+		fprintf(out, ": %llu of %llu pages on the same physical frames (zero copy)\n",
+			(unsigned long long)same, (unsigned long long)recorded);
+		fflush(out);
 		return 1;
 	}
 	fprintf(stderr, "%s: ", progname);
-	fput_where(stderr, "restore", box, name);
+	fput_where(stderr, verb, box, name);
 	fprintf(stderr, ": %llu of %llu pages on the same physical frames, %llu elsewhere: not zero copy\n",
 		(unsigned long long)same, (unsigned long long)recorded,
 		(unsigned long long)other);
@@ -312,7 +339,7 @@ static int get_file(int boxfd, const char *box, const char *name, int dirfd,
 		goto out;
 	}
 	if (pf)
-		st->pfns = check_pfns(pf, box, name, memfd);
+		st->pfns = pfns_check(stdout, "restore", pf, box, name, memfd);
 	snprintf(label, sizeof(label), "get %s/%s", box, name);
 	err = write_out(memfd, out, to_stdout, label, &x);
 	if (!err && !to_stdout) {

@@ -28,6 +28,7 @@ static const char *const op_names[OP_NR] = {
 	[OP_STATUS]	= "status",
 	[OP_SAVE]	= "save",
 	[OP_RESTORE]	= "restore",
+	[OP_EXEC]	= "exec",
 };
 
 #define NAME_RULES "names are 1 to 255 bytes, without '/', not '.' or '..'"
@@ -66,6 +67,10 @@ static const struct hint hints[] = {
 	{ OP_PUT, EEXIST, "the box already has a file of that name" },
 	{ OP_PUT, EBUSY,
 	  "the box is sealed, or the file is already in a box or preserved by the Live Update Orchestrator" },
+	{ OP_PUT, ENOMEM,
+	  "the file's pages in the KHO scratch areas can not move out: the memory outside them is full ('fdbox status'); nothing was put" },
+	{ OP_PUT, EACCES,
+	  "the descriptor is not open for reading and writing; in a shell: N<>FILE" },
 	{ OP_GET, EINVAL, "bad file name: " NAME_RULES },
 	{ OP_GET, ENAMETOOLONG, "file names are at most 255 bytes" },
 	{ OP_GET, ENOENT, "no file of that name in the box" },
@@ -125,6 +130,9 @@ const char *errno_hint(enum fdbox_op op, int err)
 {
 	size_t i;
 
+	/* exec takes files out of the box with GET. */
+	if (op == OP_EXEC)
+		op = OP_GET;
 	for (i = 0; i < ARRAY_SIZE(hints); i++)
 		if (hints[i].op == op && hints[i].err == err)
 			return hints[i].text;

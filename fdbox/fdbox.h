@@ -34,7 +34,9 @@ struct fdbox_opts {
 	bool json;	/* --json: machine-readable output */
 	bool quiet;	/* -q: no progress, no informational output */
 	bool keep;	/* --keep (restore): keep the empty box */
-	const char *pfns; /* --pfns FILE (save, restore): frame numbers */
+	const char *pfns; /* --pfns FILE (save, restore, put, exec): frame numbers */
+	int fd;		/* put --fd N, or -1 */
+	pid_t pid;	/* put --pid PID, or 0 */
 };
 extern struct fdbox_opts opts;
 
@@ -56,6 +58,7 @@ enum fdbox_op {
 	OP_STATUS,
 	OP_SAVE,
 	OP_RESTORE,
+	OP_EXEC,
 	OP_NR,
 };
 
@@ -134,6 +137,8 @@ struct pfn_file *pfns_load(const char *path, int *err);
 int pfns_compare(const struct pfn_file *pf, const char *name, int fd,
 		 uint64_t *same, uint64_t *recorded, uint64_t *other);
 void pfns_free(struct pfn_file *pf);
+int pfns_check(FILE *out, const char *verb, const struct pfn_file *pf,
+	       const char *box, const char *name, int memfd);
 
 /* cmd.c: helpers that report their failures and return an exit code */
 int cli_open_ctl(enum fdbox_op op, const char *box, int flags, int *fd);
@@ -151,5 +156,9 @@ int cmd_discard(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+
+/* fdpass.c: put --fd N [--pid PID], no copy */
+int cmd_put_fd(const char *box, const char *name);
 
 #endif /* FDBOX_CLI_H */

@@ -7,7 +7,9 @@
  *
  * Copyright (C) 2026 The FDBox developers
  */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -19,7 +21,11 @@ struct fdbox_opts opts;
 
 #define VOPT_KEEP	(1U << 0)	/* --keep */
 #define VOPT_PFNS	(1U << 1)	/* --pfns FILE */
+#define VOPT_FD		(1U << 2)	/* --fd N, --pid PID */
+#define VOPT_STOP	(1U << 3)	/* options end at the first argument */
 #define OPT_PFNS	0x100		/* getopt value of --pfns */
+#define OPT_FD		0x101
+#define OPT_PID		0x102
 
 struct verb {
 	const char *name;
@@ -43,9 +49,20 @@ static const struct verb verbs[] = {
 	  "With BOX, list its files: name, type (the handler's compatible\n"
 	  "string), state (LIVE, FROZEN or INCOMING), size in bytes and the\n"
 	  "error of a failed restore." },
-	{ "put", cmd_put, 3, 3, 0, "BOX NAME FILE|-",
+	{ "put", cmd_put, 2, 3, VOPT_FD | VOPT_PFNS,
+	  "BOX NAME FILE|-\n"
+	  "       fdbox [--json] [-q] put [--pfns FILE] BOX NAME [--pid PID] --fd N",
 	  "Copy FILE (or standard input) into a new memfd and put it into the\n"
-	  "open box BOX as NAME." },
+	  "open box BOX as NAME.\n"
+	  "With --fd, put a memfd into the box as it is, without copying it:\n"
+	  "  --fd N       fdbox's own descriptor N, which must be open for reading\n"
+	  "               and writing (in a shell: 3<>/proc/PID/fd/M)\n"
+	  "  --pid PID    descriptor N of the running process PID instead, taken\n"
+	  "               with pidfd_getfd(2): needs the right to ptrace PID (same\n"
+	  "               user, or CAP_SYS_PTRACE); the process keeps its descriptor\n"
+	  "  --pfns FILE  then record the physical frame numbers of its pages in\n"
+	  "               FILE, for 'exec --pfns' after kexec (root)\n"
+	  "On any error the box is unchanged." },
 	{ "get", cmd_get, 2, 3, 0, "BOX NAME [FILE|-]",
 	  "Take the file NAME out of the open box BOX and write its content to\n"
 	  "FILE (default: standard output). The file leaves the box; if writing\n"
@@ -71,6 +88,19 @@ static const struct verb verbs[] = {
 	  "deleted again.\n"
 	  "  --pfns FILE  after the seal, record the physical frame numbers of\n"
 	  "               the files' pages in FILE (root: /proc/self/pagemap)" },
+	{ "exec", cmd_exec, 3, -1, VOPT_KEEP | VOPT_PFNS | VOPT_STOP,
+	  "[--keep] [--pfns FILE] BOX [NAME...] -- COMMAND [ARG...]",
+	  "Run COMMAND with files of BOX as inherited descriptors 3, 4, ... (no\n"
+	  "copy): unseal the box if it is sealed, take the named files out (default:\n"
+	  "all, in box order), set LISTEN_FDS, LISTEN_FDNAMES (the names, separated\n"
+	  "by ':') and LISTEN_PID as sd_listen_fds(3) reads them, and execute\n"
+	  "COMMAND (searched in PATH) in place of fdbox. COMMAND is looked up before\n"
+	  "anything changes; if anything fails before it runs, every file goes\n"
+	  "back into the box. Once it runs, the empty box is deleted (root).\n"
+	  "Options come before BOX; messages go to standard error.\n"
+	  "  -k, --keep   keep the empty box\n"
+	  "  --pfns FILE  check that the files' pages are on the physical frames\n"
+	  "               'put --pfns' or 'save --pfns' recorded (zero copy)" },
 	{ "restore", cmd_restore, 1, 2, VOPT_KEEP | VOPT_PFNS,
 	  "[--keep] [--pfns FILE] BOX [DIR]",
 	  "Unseal BOX, take each file out and write it to DIR/NAME (default:\n"
@@ -92,9 +122,10 @@ static void usage(FILE *f)
 		"Keep named memfds in FDBox boxes across kexec (Kexec HandOver).\n\n"
 		"Verbs:\n", progname, progname);
 	for (i = 0; i < NR_VERBS; i++)
-		fprintf(f, "  %-8s %s\n", verbs[i].name, verbs[i].args);
+		fprintf(f, "  %-8s %.*s\n", verbs[i].name,
+			(int)strcspn(verbs[i].args, "\n"), verbs[i].args);
 	fprintf(f, "\nOptions:\n"
-		"  -j, --json     machine-readable output (list, status, unseal, save, restore)\n"
+		"  -j, --json     machine-readable output (list, status, put, unseal, save, restore)\n"
 		"  -q, --quiet    no progress, headers or informational output\n"
 		"  -h, --help     this help, or a verb's with 'fdbox VERB --help'\n"
 		"  -V, --version  print the version\n\n"
@@ -145,6 +176,18 @@ static int bad_option(const struct verb *v, char **argv, int c)
 	return usage_error(v, "unknown option '%s'", argv[optind - 1]);
 }
 
+/* A decimal number from @min to INT_MAX: 0, or -1 if @s is not one. */
+static int parse_number(const char *s, long min, long *val)
+{
+	char *end;
+
+	errno = 0;
+	*val = strtol(s, &end, 10);
+	if (errno || end == s || *end || *val < min || *val > INT_MAX)
+		return -1;
+	return 0;
+}
+
 static const struct verb *find_verb(const char *name)
 {
 	size_t i;
@@ -164,13 +207,18 @@ static int verb_options(const struct verb *v, int argc, char **argv)
 		{ "quiet",	no_argument, NULL, 'q' },
 		{ "keep",	no_argument, NULL, 'k' },
 		{ "pfns",	required_argument, NULL, OPT_PFNS },
+		{ "fd",		required_argument, NULL, OPT_FD },
+		{ "pid",	required_argument, NULL, OPT_PID },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* exec: COMMAND's options are not fdbox's; stop at BOX. */
+	const char *optstring = v->extra & VOPT_STOP ? "+:hjqk" : ":hjqk";
+	long val;
 	int c;
 
 	/* A new argument vector: 0 makes glibc's getopt start afresh. */
 	optind = 0;
-	while ((c = getopt_long(argc, argv, ":hjqk", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			verb_usage(stdout, v);
@@ -194,6 +242,22 @@ static int verb_options(const struct verb *v, int argc, char **argv)
 						   "--pfns");
 			opts.pfns = optarg;
 			break;
+		case OPT_FD:
+		case OPT_PID:
+			if (!(v->extra & VOPT_FD))
+				return usage_error(v, "unknown option '%s'",
+						   c == OPT_FD ? "--fd" : "--pid");
+			if (parse_number(optarg, c == OPT_FD ? 0 : 1, &val))
+				return usage_error(v, "%s '%s': not a %s",
+						   c == OPT_FD ? "--fd" : "--pid",
+						   optarg, c == OPT_FD ?
+						   "descriptor number" :
+						   "process ID");
+			if (c == OPT_FD)
+				opts.fd = val;
+			else
+				opts.pid = val;
+			break;
 		default:
 			return bad_option(v, argv, c);
 		}
@@ -209,6 +273,22 @@ static int run_verb(const struct verb *v, int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	nargs = argc - optind;
+	if (opts.pid && opts.fd < 0)
+		return usage_error(v, "--pid needs --fd");
+	if (v->extra & VOPT_STOP) {
+		int i;
+
+		if (opts.json)
+			return usage_error(v, "--json does not apply: standard output is COMMAND's");
+		for (i = optind + 1; i < argc && strcmp(argv[i], "--"); i++)
+			;
+		if (nargs < 1)
+			return usage_error(v, "missing argument");
+		if (i >= argc)
+			return usage_error(v, "missing '--' before COMMAND");
+		if (i == argc - 1)
+			return usage_error(v, "missing COMMAND after '--'");
+	}
 	if (nargs < v->min_args)
 		return usage_error(v, "missing argument");
 	if (v->max_args >= 0 && nargs > v->max_args)
@@ -229,6 +309,7 @@ int main(int argc, char **argv)
 	const struct verb *v;
 	int c;
 
+	opts.fd = -1;
 	/* A closed pipe is an error to report (and to put a file back for). */
 	signal(SIGPIPE, SIG_IGN);
 	opterr = 0;

@@ -51,5 +51,6 @@ if [ -f "$top/fdbox/Makefile" ]; then
 		die "building the fdbox CLI failed"
 	install -m 0755 "$top/fdbox/fdbox" "$OUT/fdbox"
 	install -m 0755 "$top/fdbox/tests/fdbox-jsoncheck" "$OUT/fdbox-jsoncheck"
+	install -m 0755 "$top/fdbox/tests/fdbox-testfd" "$OUT/fdbox-testfd"
 fi
 echo "build-tests: $(ls "$OUT" | wc -l) binaries in $OUT" >&2

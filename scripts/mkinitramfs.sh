@@ -5,6 +5,12 @@
 #
 # Usage: scripts/mkinitramfs.sh OUT.cpio
 # Env:   KBUILD, TESTBIN (default ./build/tests), EXTRA_BIN (host binaries to add)
+#
+# It also writes OUT-vmm.cpio: the same plus what a scenario marked
+# "# vmrun-initramfs: vmm" needs to run a VM inside the test VM (Debian's
+# qemu-system-x86_64, its libraries, TCG module and firmware, the QMP client
+# and the guest's own initramfs, /vmm/guest.cpio). The normal initramfs stays
+# small: every boot unpacks it and every kexec repacks it.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 KBUILD=${KBUILD:-$top/build/kernel}
@@ -33,7 +39,8 @@ libs() {
 }
 
 list=$(mktemp)
-trap 'rm -f "$list"' EXIT
+vlist=$(mktemp)
+trap 'rm -f "$list" "$vlist"' EXIT
 {
 	for d in /bin /sbin /usr /usr/bin /usr/sbin /lib /lib64 /etc /etc/fdbox /proc /sys /dev \
 		/tmp /run /mnt /boot /debugfs /tests /tests/vm; do
@@ -65,3 +72,46 @@ trap 'rm -f "$list"' EXIT
 "$gen" "$list" >"$out.tmp"
 mv "$out.tmp" "$out"
 echo "mkinitramfs: $out ($(du -h "$out" | cut -f1))" >&2
+
+# ---- the VMM variant ----
+vout=${out%.cpio}-vmm.cpio
+qemu=$(command -v qemu-system-x86_64 || true)
+[ -n "$qemu" ] || die "qemu-system-x86_64 missing; run scripts/deps.sh"
+qemu=$(readlink -f "$qemu")
+tcg=/usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so
+[ -f "$tcg" ] || die "$tcg missing (Debian's qemu-system-x86 loads TCG as a module)"
+vdir=$(dirname "$out")/vmm
+mkdir -p "$vdir"
+# The guest: its init is one static program (tests/vm/vmm/guest.c).
+cc -static -O2 -Wall -o "$vdir/guest-init" "$top/tests/vm/vmm/guest.c" ||
+	die "building the guest's init failed"
+cc -O2 -Wall -o "$vdir/vmm-qmp" "$top/tests/vm/vmm/qmp.c" ||
+	die "building the QMP client failed"
+printf '%s\n' "dir /dev 0755 0 0" "dir /proc 0755 0 0" \
+	"nod /dev/console 0600 0 0 c 5 1" \
+	"file /init $vdir/guest-init 0755 0 0" >"$vdir/guest.list"
+"$gen" "$vdir/guest.list" >"$vdir/guest.cpio"
+{
+	cat "$list"
+	echo "dir /vmm 0755 0 0"
+	echo "file /vmm/guest.cpio $vdir/guest.cpio 0644 0 0"
+	echo "file /bin/vmm-qmp $vdir/vmm-qmp 0755 0 0"
+	libs "$vdir/vmm-qmp"
+	# QEMU finds its module and firmware relative to its binary.
+	echo "file /usr/bin/qemu-system-x86_64 $qemu 0755 0 0"
+	libs "$qemu"
+	for d in /usr/lib /usr/lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu/qemu \
+		/usr/share /usr/share/qemu /usr/share/seabios; do
+		echo "dir $d 0755 0 0"
+	done
+	echo "file $tcg $tcg 0644 0 0"
+	libs "$tcg"
+	for f in /usr/share/seabios/bios-256k.bin /usr/share/qemu/kvmvapic.bin \
+		/usr/share/qemu/linuxboot_dma.bin; do
+		[ -f "$f" ] || die "$f missing (Debian packages seabios, qemu-system-data)"
+		echo "file $f $(readlink -f "$f") 0644 0 0"
+	done
+} | awk '!seen[$0]++' >"$vlist"
+"$gen" "$vlist" >"$vout.tmp"
+mv "$vout.tmp" "$vout"
+echo "mkinitramfs: $vout ($(du -h "$vout" | cut -f1)), guest initramfs $(du -h "$vdir/guest.cpio" | cut -f1)" >&2

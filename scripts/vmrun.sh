@@ -45,6 +45,10 @@ die() { echo "vmrun: error: $*" >&2; exit 2; }
 
 kernel=$KBUILD/arch/x86/boot/bzImage
 [ -f "$kernel" ] || die "$kernel missing; run 'make kernel'"
+# A scenario that runs a VM itself uses the initramfs with QEMU in it.
+if grep -q '^# vmrun-initramfs: vmm' "$top/tests/vm/$scenario.sh" 2>/dev/null; then
+	INITRD=${INITRD%.cpio}-vmm.cpio
+fi
 [ -f "$INITRD" ] || die "$INITRD missing; run 'make initramfs'"
 [ -f "$top/tests/vm/$scenario.sh" ] || die "unknown scenario '$scenario' (tests/vm/$scenario.sh)"
 qemu=$(command -v qemu-system-x86_64) || die "qemu-system-x86_64 missing; run scripts/deps.sh"

@@ -369,6 +369,234 @@ cli_names() {
 	setup delete cli-n
 }
 
+# ---- zero-copy verbs: put --fd, put --pid --fd, exec ----
+
+TFD=/tests/fdbox-testfd
+
+# hold VAR FILE [UID]: start a process (as UID) holding a memfd copy of FILE;
+# its pid in ${VAR}_pid, the memfd's descriptor number in ${VAR}_fd.
+hold() {
+	local var=$1 file=$2 uid=${3:-} n=0 pid
+	rm -f $W/$var.fd
+	if [ -n "$uid" ]; then
+		$TFD as "$uid" $TFD hold "$file" >$W/$var.fd </dev/null &
+	else
+		$TFD hold "$file" >$W/$var.fd </dev/null &
+	fi
+	pid=$!
+	# The holder prints its descriptor, then closes standard output.
+	while [ ! -s $W/$var.fd ] && [ $n -lt 100 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	eval "${var}_pid=$pid ${var}_fd=$(cat $W/$var.fd)"
+	echo "# holder $var: pid $pid, memfd on descriptor $(cat $W/$var.fd)"
+}
+
+# nfiles BOX: the number of files in BOX (the kernel's list).
+nfiles() { $CLI list --json "$1" | $JC files.#; }
+
+# unchanged BOX N: the box still holds N files.
+unchanged() {
+	local n
+	n=$(nfiles "$1") || return 1
+	echo "$1 holds $n files"
+	[ "$n" = "$2" ]
+}
+
+# The command that fdbox exec runs: checks the sd_listen_fds(3) variables
+# and the content of each inherited descriptor. Arguments: the expected
+# LISTEN_FDNAMES, then the md5sum expected on descriptors 3, 4, ...
+cat >$W/listen.sh <<'EOF2'
+n=0 names=$1 rc=0
+shift
+echo "LISTEN_FDS=$LISTEN_FDS LISTEN_FDNAMES=$LISTEN_FDNAMES LISTEN_PID=$LISTEN_PID, my pid $$"
+[ "$LISTEN_PID" = "$$" ] || { echo "LISTEN_PID is not my pid"; rc=1; }
+[ "$LISTEN_FDS" = "$#" ] || { echo "LISTEN_FDS is not $#"; rc=1; }
+[ "$LISTEN_FDNAMES" = "$names" ] || { echo "LISTEN_FDNAMES is not '$names'"; rc=1; }
+for want in "$@"; do
+	fd=$((3 + n))
+	got=$(md5sum </proc/self/fd/$fd | cut -d' ' -f1)
+	echo "fd $fd -> $(readlink /proc/self/fd/$fd): md5 $got, expected $want"
+	[ "$got" = "$want" ] || rc=1
+	n=$((n + 1))
+done
+fd=$((3 + n))
+if [ -e /proc/$$/fd/$fd ]; then
+	echo "descriptor $fd is open too: $(readlink /proc/$$/fd/$fd)"
+	rc=1
+fi
+exit $rc
+EOF2
+
+md5() { md5sum <"$1" | cut -d' ' -f1; }
+
+# gone BOX: the box disappears (deleted by exec's watcher once the command
+# runs; waited for, at most 10 s, not timed).
+gone() {
+	local n=0
+	while $CLI -q list | grep -q "^$1 "; do
+		[ $n -ge 100 ] && { $CLI list; return 1; }
+		sleep 0.1
+		n=$((n + 1))
+	done
+	echo "$1 is gone"
+}
+
+cli_put_fd() {
+	local sz
+	ktap_run "cli: put --help shows --fd and --pid" \
+		cli_rc 0 'put \[--pfns FILE\] BOX NAME \[--pid PID\] --fd N' $CLI put --help
+	hold h1 $W/small
+	hold h2 $W/big
+	setup create cli-f
+
+	ktap_run "cli: put --fd of a read-only descriptor fails" \
+		cli_rc 1 'put cli-f/ro: Permission denied \(the descriptor is not open for reading and writing' \
+		sh -c "$CLI put cli-f ro --fd 5 5</proc/$h1_pid/fd/$h1_fd"
+	ktap_run "cli: put --fd of a descriptor that is not open fails" \
+		cli_rc 1 "put cli-f/x: --fd: Bad file descriptor \\(not an open descriptor of fdbox.*the box is unchanged" \
+		$CLI put cli-f x --fd 9
+	ktap_run "cli: put --fd of a non-memfd fails" \
+		cli_rc 1 'put cli-f/null: Operation not supported \(no FDBox handler accepts this file' \
+		sh -c "$CLI put cli-f null --fd 5 5<>/dev/null"
+	ktap_run "cli: failed puts leave the box unchanged" unchanged cli-f 0
+	ktap_run "cli: put --fd" \
+		cli_rc 0 "^put cli-f/own: descriptor 5, 100.0 KiB, no copy" \
+		sh -c "$CLI put cli-f own --fd 5 5<>/proc/$h1_pid/fd/$h1_fd"
+	ktap_run "cli: put FILE and --fd together fail" \
+		cli_rc 2 'FILE and --fd exclude each other' $CLI put cli-f y $W/small --fd 0
+	ktap_run "cli: put --pid without --fd fails" \
+		cli_rc 2 'put: --pid needs --fd' $CLI put cli-f y --pid 1
+	ktap_run "cli: put --fd with a bad number fails" \
+		cli_rc 2 "put: --fd 'x1': not a descriptor number" $CLI put cli-f y --fd x1
+
+	ktap_run "cli: put --pid --fd --json" \
+		cli_rc 0 "\"pid\": $h2_pid" $CLI put --json cli-f ram --pid $h2_pid --fd $h2_fd
+	cp $W/.rc.out $W/putpid.json
+	json_run "cli: put --pid --json fields" json_is $W/putpid.json \
+		box cli-f name ram pid $h2_pid fd $h2_fd size 4194304
+	ktap_run "cli: the process keeps its descriptor" \
+		test -e /proc/$h2_pid/fd/$h2_fd
+	json_run "cli: put --fd and --pid files listed" \
+		json_cmd_is "$CLI list --json cli-f" files.# 2 \
+		files.0.name own files.0.size 102400 files.1.name ram \
+		files.1.size 4194304 files.1.type fdbox,memfd-v1
+	# No copy: what the holder's memfd gets now is in the box's file.
+	{ printf FDBOXNOCOPY; tail -c +12 $W/big; } >$W/big.nocopy
+	ktap_run "cli: put --pid shares the file (no copy)" sh -c "
+		printf FDBOXNOCOPY | dd of=/proc/$h2_pid/fd/$h2_fd conv=notrunc 2>/dev/null &&
+		$CLI get cli-f ram $W/ram.out && cmp $W/ram.out $W/big.nocopy"
+	ktap_run "cli: put --fd shares the file too" sh -c "
+		$CLI get cli-f own $W/own.out && cmp $W/own.out $W/small"
+
+	sh -c 'exit 0' &
+	dead=$!
+	wait $dead
+	ktap_run "cli: put --pid of a dead process fails" \
+		cli_rc 1 "put cli-f/x: process $dead: No such process \\(no such process, or it exited\\); the box is unchanged" \
+		$CLI put cli-f x --pid $dead --fd 3
+	ktap_run "cli: put --pid of a descriptor the process does not have fails" \
+		cli_rc 1 "put cli-f/x: descriptor 77 of process $h2_pid: Bad file descriptor \\(process $h2_pid has no open descriptor 77" \
+		$CLI put cli-f x --pid $h2_pid --fd 77
+	ktap_run "cli: put --pid of a non-memfd descriptor fails" \
+		cli_rc 1 'put cli-f/x: Operation not supported \(no FDBox handler accepts this file' \
+		$CLI put cli-f x --pid $h2_pid --fd 0
+	ktap_run "cli: put --pid of a file already in a box fails" \
+		cli_rc 1 'put cli-f/again: Device or resource busy' \
+		sh -c "$CLI put cli-f ram2 --pid $h2_pid --fd $h2_fd && $CLI put cli-f again --pid $h2_pid --fd $h2_fd"
+	ktap_run "cli: failed put --pid leaves the box unchanged" unchanged cli-f 1
+	setup delete cli-f
+
+	# A user who may not ptrace the process: EPERM, box unchanged; the same
+	# user's own process: fine. The box node is given to that user.
+	hold h3 $W/small 1000
+	setup create cli-u
+	if chown 1000:1000 /dev/fdbox/cli-u; then
+		ktap_run "cli: put --pid of a process the user may not ptrace fails" \
+			cli_rc 1 "put cli-u/x: descriptor $h1_fd of process $h1_pid: Operation not permitted \\(fdbox may not ptrace process $h1_pid" \
+			$TFD as 1000 $CLI put cli-u x --pid $h1_pid --fd $h1_fd
+		ktap_run "cli: failed put --pid as a user leaves the box unchanged" \
+			unchanged cli-u 0
+		ktap_run "cli: put --pid of the user's own process" \
+			cli_rc 0 "^put cli-u/mine: descriptor $h3_fd of process $h3_pid" \
+			$TFD as 1000 $CLI put cli-u mine --pid $h3_pid --fd $h3_fd
+		ktap_run "cli: the user's file is in the box" unchanged cli-u 1
+	else
+		echo "ok - cli: put --pid as a user # SKIP chown of the box node failed"
+	fi
+	setup delete cli-u
+	kill $h1_pid $h2_pid $h3_pid
+	wait $h1_pid $h2_pid $h3_pid 2>/dev/null
+}
+
+cli_exec() {
+	local ms mb
+	ms=$(md5 $W/small) mb=$(md5 $W/big)
+	ktap_run "cli: exec --help" cli_rc 0 'LISTEN_FDS, LISTEN_FDNAMES' $CLI exec --help
+	ktap_run "cli: exec without --" cli_rc 2 "exec: missing '--' before COMMAND" \
+		$CLI exec cli-x a true
+	ktap_run "cli: exec without COMMAND" cli_rc 2 "exec: missing COMMAND after '--'" \
+		$CLI exec cli-x --
+	ktap_run "cli: exec --json is refused" cli_rc 2 'exec: --json does not apply' \
+		$CLI exec --json cli-x -- true
+
+	setup create cli-x
+	setup put cli-x small $W/small
+	setup put cli-x big $W/big
+	ktap_run "cli: exec" \
+		cli_rc 0 "^fdbox: exec cli-x: open; fd 3 small, fd 4 big; running /bin/sh" \
+		$CLI exec cli-x -- sh $W/listen.sh small:big $ms $mb
+	ktap_run "cli: exec deletes the empty box" gone cli-x
+
+	setup create cli-y
+	setup put cli-y a $W/small
+	setup put cli-y b $W/big
+	setup put cli-y c $W/small
+	ktap_run "cli: exec an unknown name fails" \
+		cli_rc 1 'exec cli-y/nosuch: No such file or directory \(no file of that name in the box\)' \
+		$CLI exec cli-y c nosuch -- true
+	ktap_run "cli: exec of a missing command fails" \
+		cli_rc 1 'exec cli-y: fdbox-nosuch-command: No such file or directory \(not found in PATH\); no file left the box' \
+		$CLI exec cli-y -- fdbox-nosuch-command
+	ktap_run "cli: exec of a missing path fails" \
+		cli_rc 1 'exec cli-y: /nonexistent/cmd: No such file or directory; no file left the box' \
+		$CLI exec cli-y -- /nonexistent/cmd
+	ktap_run "cli: exec of a name given twice fails" \
+		cli_rc 2 "exec: file 'a' named twice" $CLI exec cli-y a a -- true
+	ktap_run "cli: failed execs leave the box unchanged" unchanged cli-y 3
+	# The kernel refuses to execute it (ENOEXEC) after the files left the box.
+	printf 'not a program\n' >$W/notexec
+	chmod +x $W/notexec
+	ktap_run "cli: exec that the kernel refuses puts every file back" \
+		cli_rc 1 'exec cli-y: 3 files back in the box, nothing is lost' \
+		$CLI exec cli-y -- $W/notexec
+	ktap_run "cli: exec failed with the kernel's error" \
+		grep -q "exec cli-y: $W/notexec: Exec format error" $W/.rc.out
+	json_run "cli: the files are back, whole" json_cmd_is "$CLI list --json cli-y" \
+		files.# 3 files.name=a.size 102400 files.name=b.size 4194304 \
+		files.name=c.size 102400
+	ktap_run "cli: the files put back keep their content" sh -c "
+		$CLI get cli-y b $W/b.out && cmp $W/b.out $W/big && $CLI put cli-y b $W/big"
+	setup seal cli-y
+	ktap_run "cli: exec NAME... --keep on a sealed box" \
+		cli_rc 0 "^fdbox: exec cli-y: unsealed \\(3 restored, 0 failed\\) in [0-9.]+ s; fd 3 c, fd 4 a; running" \
+		$CLI exec --keep cli-y c a -- sh $W/listen.sh c:a $ms $ms
+	json_run "cli: exec took only the named files" json_cmd_is "$CLI list --json cli-y" \
+		state OPEN files.# 1 files.0.name b
+	ktap_run "cli: exec --keep keeps the empty box" sh -c "
+		$CLI exec --keep cli-y -- sh $W/listen.sh b $mb && $CLI list | grep -E '^cli-y +OPEN +no +0$'"
+	setup delete cli-y
+
+	setup create cli-z
+	setup put cli-z a:b $W/small
+	ktap_run "cli: exec of a name with ':' fails" \
+		cli_rc 1 "exec cli-z/a:b: the name contains ':'" $CLI exec cli-z -- true
+	ktap_run "cli: failed exec of a name with ':' leaves the box unchanged" \
+		unchanged cli-z 1
+	setup delete cli-z
+}
+
 # ---- the kexec ----
 
 cli_stage1_kexec() {
@@ -387,11 +615,21 @@ cli_stage1_kexec() {
 		$CLI -q save cli-k3 $W/small"
 	ktap_run "cli: open box cli-open" sh -c "$CLI create cli-open &&
 		$CLI put cli-open small $W/small"
+	# A memfd of a running process and a copied file, handed to a command
+	# by exec after the kexec; put --pfns records the frames.
+	hold hk $W/random8m
+	md5 $W/random8m >/etc/fdbox/cli-ram.md5
+	md5 $W/small >/etc/fdbox/cli-state.md5
+	ktap_run "cli: put --pfns --pid for the kexec" \
+		cli_rc 0 '^pfns cli-vm/ram: 2048 pages in [0-9]+ runs of physical frames, recorded in /etc/fdbox/cli-vm.pfns' \
+		sh -c "$CLI create cli-vm && $CLI put --pfns /etc/fdbox/cli-vm.pfns cli-vm ram --pid $hk_pid --fd $hk_fd &&
+		$CLI put cli-vm state $W/small && $CLI seal cli-vm"
+	kill $hk_pid
 	json_run "cli: vm0 is sealed, not incoming" json_cmd_is "$CLI list --json" \
 		boxes.name=vm0.state SEALED boxes.name=vm0.incoming false \
 		boxes.name=vm0.files 2
 	json_run "cli: status counts before kexec" json_cmd_is "$CLI status --json" \
-		boxes.total 4 boxes.open 1 boxes.sealed 3 boxes.incoming 0 \
+		boxes.total 5 boxes.open 1 boxes.sealed 4 boxes.incoming 0 \
 		memory.box_in_scratch_bytes 0
 	# The boxes hold random8m, bzImage and 3 files of 100 KiB: more than
 	# 8 MiB + 75 pages (bzImage may have holes).
@@ -410,8 +648,8 @@ cli_stage2() {
 	mkdir -p $W/restored
 	json_run "cli: status --json after kexec" json_cmd_is "$CLI status --json" \
 		available true kho.kexec_boot true \
-		boxes.total 3 boxes.open 0 boxes.sealed 0 boxes.incoming 3
-	ktap_run "cli: status after kexec" cli_rc 0 '3 incoming' $CLI status
+		boxes.total 4 boxes.open 0 boxes.sealed 0 boxes.incoming 4
+	ktap_run "cli: status after kexec" cli_rc 0 '4 incoming' $CLI status
 	json_run "cli: list --json after kexec" cli_json $W/k2.json $CLI list --json
 	json_run "cli: vm0 came across sealed and incoming" json_is $W/k2.json \
 		boxes.name=vm0.state SEALED boxes.name=vm0.incoming true \
@@ -442,6 +680,14 @@ cli_stage2() {
 		cd $W && md5sum -c /etc/fdbox/cli-small.md5"
 	ktap_run "cli: delete an emptied box" $CLI delete cli-k2
 	ktap_run "cli: delete an incoming sealed box" $CLI delete cli-k3
+	ktap_run "cli: exec --pfns after kexec" \
+		cli_rc 0 "^fdbox: exec cli-vm: unsealed \\(2 restored, 0 failed\\) in [0-9.]+ s; fd 3 ram, fd 4 state; running" \
+		$CLI exec --pfns /etc/fdbox/cli-vm.pfns cli-vm -- sh $W/listen.sh ram:state \
+		"$(cat /etc/fdbox/cli-ram.md5)" "$(cat /etc/fdbox/cli-state.md5)"
+	ktap_run "cli: exec after kexec is zero copy" grep -q \
+		'^pfns cli-vm/ram: 2048 of 2048 pages on the same physical frames (zero copy)' \
+		$W/.rc.out
+	ktap_run "cli: exec after kexec deletes the empty box" gone cli-vm
 	json_run "cli: no box left" json_cmd_is "$CLI list --json" boxes.# 0
 }
 
@@ -452,6 +698,8 @@ case $STAGE in
 	cli_save_restore
 	cli_block
 	cli_names
+	cli_put_fd
+	cli_exec
 	# kexec even if a check failed: stage 2 reports what came across.
 	cli_stage1_kexec
 	;;

@@ -1,5 +1,5 @@
 # vmrun-check: no
-# The main job (make demo): the data disk /dev/vda goes into a memfd in box
+# make demo-data: the data disk /dev/vda goes into a memfd in box
 # "vm0" with "fdbox save", the box is sealed, the machine kexecs with
 # kexec-tools (kexec -s -l ... --reuse-cmdline; kexec -e), and in the new
 # kernel "fdbox restore" takes the memfd back; cmp compares it with the disk

@@ -1,0 +1,342 @@
+# vmrun-opts: -k 1 -t 1500
+# vmrun-initramfs: vmm
+# vmrun-kernel: normal
+# vmrun-cost: 150
+# A running VM survives a host kexec. Debian's QEMU runs a guest (this
+# kernel, tests/vm/vmm/guest.c as its init: a seeded pattern in its RAM, a
+# heartbeat, periodic pattern checks) whose RAM is a shared memfd
+# (memory-backend-memfd,share=on). Stage 1: x-ignore-shared, stop, device
+# state saved, the RAM memfd taken from the running QEMU with
+# 'fdbox put vm0 ram --pid', the state put in as a second file, QEMU quits,
+# the box is sealed, kexec. Stage 2: 'fdbox exec vm0 -- qemu-system-x86_64
+# ... mem-path=/proc/self/fd/3 ... -incoming defer', the state loaded from
+# fd 4, cont: the heartbeat goes on in the same boot, the guest's own
+# pattern check passes, the RAM has the same checksum and every page is on
+# the same physical frame.
+#
+# Kernel command line (vmrun -a): fdbox.guest_mem=MIB (default 128; 0: 72 %
+# of the test VM's MemTotal), fdbox.guest_fill=MIB of pattern (default 48;
+# 0: 90 % of what the guest has available, less 32 MiB), and
+# fdbox.guest_tb=MIB of TCG translation cache (default 32). make demo uses it
+# with a large guest (scripts/demo.sh).
+#
+# Normal kernel only: the nested guest is this same kernel, and the debug
+# kernel's boot under TCG inside TCG has not been measured yet; FDBox's
+# ioctls run on the debug kernel in fdbox-api and the others.
+
+Q=/usr/bin/qemu-system-x86_64
+QMP=/bin/vmm-qmp
+CLI=/tests/fdbox
+# QMP over a pipe chardev: the test kernel has no networking (no unix
+# sockets). vmm-qmp (tests/vm/vmm/qmp.c) talks to $QMPP.in and $QMPP.out.
+QMPP=/run/qmp
+V=/etc/fdbox/vmm	# kept in the rootfs, which fdbox_kexec carries over
+
+param() { sed -n "s/.*fdbox\\.$1=\\([0-9]*\\).*/\\1/p" /proc/cmdline | grep . || echo "$2"; }
+GMEM=$(param guest_mem 128)
+GFILL=$(param guest_fill 48)
+GTB=$(param guest_tb 32)
+# guest_mem=0: 72 % of the test VM's memory (a host whose memory is mostly
+# guest RAM), in MiB.
+[ "$GMEM" -gt 0 ] || GMEM=$(awk '/MemTotal/ { print int($2 * 0.72 / 1024) }' /proc/meminfo)
+# Hang detectors (seconds), far above the expected times: nested TCG is
+# slow, and a large guest fills and checks more.
+LIMIT=$((600 + GMEM))
+SEED=20261204
+
+vmm() { echo "FDBOX-VMM: $*"; }
+tsc() { $QMP tsc; }
+# secs T1 T2: seconds between two "TSC BOOTTIME" stamps, at the TSC rate
+# measured in stage 1 ($V.rate, ticks per second).
+secs() { awk -v a="$1" -v b="$2" -v r="$(cat $V.rate 2>/dev/null || echo 0)" \
+	'BEGIN { split(a, x, " "); split(b, y, " "); if (r > 0) printf "%.2f", (y[1] - x[1]) / r; else printf "?" }'; }
+# bsecs T1 T2: the same from CLOCK_BOOTTIME (same kernel only).
+bsecs() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.2f", y[2] - x[2] }'; }
+
+# run_qemu BACKEND LOG [COMMAND...]: QEMU, run by COMMAND if given (fdbox
+# exec ... --), with the same command line on both sides but for the RAM
+# backend (BACKEND) and $QEXTRA; the guest's console goes to LOG.
+# Run it in the background (&): it execs, so that $! is QEMU.
+run_qemu() {
+	local backend=$1 log=$2
+	shift 2
+	# shellcheck disable=SC2086
+	exec "$@" $Q -accel tcg,tb-size=$GTB -smp 1 -m ${GMEM}M \
+		-object "$backend" -machine pc,memory-backend=ram \
+		-nodefaults -nographic -display none -no-reboot \
+		-chardev file,id=con,path="$log" -serial chardev:con \
+		-chardev pipe,id=qmp,path=$QMPP -mon chardev=qmp,mode=control \
+		-kernel /boot/bzImage -initrd /vmm/guest.cpio \
+		-append "console=ttyS0 panic=-1 guest.fill=$GFILL guest.seed=$SEED" \
+		$QEXTRA
+}
+
+# wait_log PID FILE ERE SECONDS: until a line of FILE matches, while QEMU
+# (PID) runs (a hang detector, not a timed assertion: the limit is far above
+# the expected time).
+wait_log() {
+	local n=0
+	while ! grep -a -q -E "$3" "$2" 2>/dev/null; do
+		[ $n -ge "$4" ] && { echo "# no /$3/ in $2 after $4 s"; return 1; }
+		[ -d /proc/$1 ] || { echo "# QEMU (pid $1) exited"; return 1; }
+		sleep 1
+		n=$((n + 1))
+		# Show that the guest lives: its last line every 30 s.
+		[ $((n % 30)) -eq 0 ] && echo "# guest, $n s: $(tail -n 1 "$2" | tr -d '\r')"
+	done
+	return 0
+}
+
+# mkqmp: the FIFOs of QEMU's monitor.
+mkqmp() {
+	rm -f $QMPP.in $QMPP.out
+	mkfifo $QMPP.in $QMPP.out
+}
+
+# wait_qmp PID SECONDS: until QEMU's monitor answers, while QEMU runs.
+wait_qmp() {
+	local n=0
+	while ! $QMP -t 5 $QMPP '{"execute": "query-status"}' >/dev/null 2>&1; do
+		[ $n -ge "$2" ] && return 1
+		[ -d /proc/$1 ] || { echo "# QEMU (pid $1) exited"; return 1; }
+		n=$((n + 5))
+	done
+}
+
+# wait_reply STEPS ERE CMD: until the reply to QMP CMD matches (STEPS of
+# 0.2 s at most; a migration status "failed" ends it at once).
+wait_reply() {
+	local n=0 limit=$1 re=$2
+	shift 2
+	while ! $QMP $QMPP "$@" >/tmp/.qmp.out 2>&1 || ! grep -q -E "$re" /tmp/.qmp.out; do
+		[ $n -ge "$limit" ] && { cat /tmp/.qmp.out; return 1; }
+		grep -q '"status": "failed"' /tmp/.qmp.out && { cat /tmp/.qmp.out; return 1; }
+		sleep 0.2
+		n=$((n + 1))
+	done
+	cat /tmp/.qmp.out
+}
+
+console_tail() {
+	echo "# guest console $1 (last 30 lines):"
+	tail -n 30 "$1" | sed 's/^/#   /'
+	[ -s "$2" ] && { echo "# QEMU output $2:"; tail -n 20 "$2" | sed 's/^/#   /'; }
+}
+
+fail() {
+	echo "not ok - vmm: $*"
+	vmm "FAILED: $*"
+}
+
+ok() { echo "ok - vmm: $*"; }
+
+# the RAM memfd among QEMU's descriptors
+ram_fd() {
+	local f
+	for f in /proc/$1/fd/*; do
+		case $(readlink "$f") in
+		/memfd:memory-backend-memfd*) basename "$f"; return 0 ;;
+		esac
+	done
+	return 1
+}
+
+ignore_shared='{"execute": "migrate-set-capabilities", "arguments": {"capabilities": [{"capability": "x-ignore-shared", "state": true}]}}'
+
+stage1() {
+	local t0 t1 t2 t3 tk qpid fd hb last boot md5 mt0 mt1 pages
+	tsc >$V.t-start
+	vmm "guest RAM $GMEM MiB (memory-backend-memfd,share=on), pattern $GFILL MiB (0: 90 % of what the guest has available, less 32 MiB), TCG translation cache $GTB MiB"
+	vmm "test VM MemTotal $(awk '/MemTotal/ {print int($2 / 1024)}' /proc/meminfo) MiB"
+	mkqmp
+	QEXTRA= run_qemu memory-backend-memfd,id=ram,size=${GMEM}M,share=on /tmp/guest1.log \
+		>/tmp/qemu1.out 2>&1 </dev/null &
+	qpid=$!
+	mt0=$(tsc)
+	if ! wait_log $qpid /tmp/guest1.log '^GUEST-CHECK: [0-9]+ ok' $LIMIT; then
+		fail "the guest did not boot and check its pattern"
+		console_tail /tmp/guest1.log /tmp/qemu1.out
+		kill $qpid
+		return 1
+	fi
+	mt1=$(tsc)
+	grep -a '^GUEST-FILLED' /tmp/guest1.log | sed 's/^/# /'
+	grep -a '^GUEST-CHECK' /tmp/guest1.log | head -n 1 | sed 's/^/# /'
+	vmm "guest boot, fill and first pattern check: $(bsecs "$mt0" "$mt1") s"
+	ok "guest runs and its pattern check passed"
+
+	# ---- the blackout starts ----
+	$QMP $QMPP "$ignore_shared" | sed 's/^/# /'
+	t0=$(tsc)
+	$QMP $QMPP '{"execute": "stop"}' | sed 's/^/# /'
+	$QMP $QMPP '{"execute": "migrate", "arguments": {"uri": "exec:cat > /tmp/state"}}' | sed 's/^/# /'
+	if ! wait_reply 3000 '"status": "completed"' '{"execute": "query-migrate"}' >/tmp/migrate.out; then
+		sed 's/^/# /' /tmp/migrate.out
+		fail "saving the device state failed"
+		kill $qpid
+		return 1
+	fi
+	t1=$(tsc)
+	ok "device state saved (x-ignore-shared: RAM skipped)"
+	fd=$(ram_fd $qpid) || { fail "no memory-backend-memfd among QEMU's descriptors"; ls -l /proc/$qpid/fd; kill $qpid; return 1; }
+	# Not part of the blackout: the checksum of the whole RAM memfd.
+	c0=$(tsc)
+	md5=$(md5sum </proc/$qpid/fd/$fd | cut -d' ' -f1)
+	c1=$(tsc)
+	vmm "RAM memfd checksum after stop: $md5 ($(bsecs "$c0" "$c1") s, not counted)"
+	$CLI create vm0
+	if ! $CLI put --pfns $V.pfns vm0 ram --pid $qpid --fd "$fd" >/tmp/put.out 2>&1 ||
+		! $CLI put vm0 state /tmp/state >>/tmp/put.out 2>&1; then
+		sed 's/^/# /' /tmp/put.out
+		fail "fdbox put"
+		kill $qpid
+		return 1
+	fi
+	$QMP $QMPP '{"execute": "quit"}' | sed 's/^/# /'
+	wait $qpid
+	t2=$(tsc)
+	sed 's/^/# /' /tmp/put.out
+	ok "fdbox put vm0 ram --pid $qpid --fd $fd, state put, QEMU quit"
+	if ! $CLI seal vm0; then
+		fail "fdbox seal vm0"
+		return 1
+	fi
+	t3=$(tsc)
+	ok "fdbox seal vm0"
+
+	last=$(grep -a '^GUEST-HB: ' /tmp/guest1.log | tail -n 1)
+	vmm "last heartbeat before stop: $last"
+	echo "$last" | cut -d' ' -f2 >$V.hb
+	echo "$last" | cut -d' ' -f3 >$V.boot
+	sed -n 's/^pfns vm0\/ram: \([0-9]*\) pages.*/\1/p' /tmp/put.out >$V.pages
+	stat -c %s /tmp/state >$V.state-size
+	echo "$md5" >$V.md5
+	$CLI list vm0 | sed 's/^/# /'
+	echo "$(bsecs "$t0" "$t1")" >$V.save
+	# put: from the end of the state save to QEMU's exit, less the checksum
+	awk -v a="$(bsecs "$t1" "$t2")" -v b="$(bsecs "$c0" "$c1")" 'BEGIN { printf "%.2f\n", a - b }' >$V.put
+	echo "$(bsecs "$t2" "$t3")" >$V.seal
+	tk=$(tsc)
+	echo "$tk" >$V.tk
+	# TSC ticks per second, from this stage's own clock.
+	awk -v a="$(cat $V.t-start)" -v b="$tk" 'BEGIN { split(a, x, " "); split(b, y, " ");
+		printf "%.0f\n", (y[1] - x[1]) / (y[2] - x[2]) }' >$V.rate
+	fdbox_kexec
+}
+
+stage2() {
+	local t4 t5 t6 t7 t8 t9 up qpid md5 hb boot n c0 c1 first
+	t4=$(tsc)
+	up=$(cut -d' ' -f1 /proc/uptime)
+	hb=$(cat $V.hb) boot=$(cat $V.boot)
+	$CLI list | sed 's/^/# /'
+	mkqmp
+	t5=$(tsc)
+	QEXTRA="-incoming defer -S" run_qemu \
+		memory-backend-file,id=ram,size=${GMEM}M,mem-path=/proc/self/fd/3,share=on \
+		/tmp/guest2.log $CLI exec --pfns $V.pfns vm0 -- >/tmp/qemu2.out 2>&1 </dev/null &
+	qpid=$!
+	if ! wait_qmp $qpid 300; then
+		fail "QEMU did not start from the box"
+		console_tail /tmp/guest2.log /tmp/qemu2.out
+		return 1
+	fi
+	t6=$(tsc)
+	ok "fdbox exec vm0 -- qemu-system-x86_64 ... mem-path=/proc/self/fd/3 -incoming defer"
+	$QMP $QMPP "$ignore_shared" | sed 's/^/# /'
+	$QMP $QMPP '{"execute": "migrate-incoming", "arguments": {"uri": "fd:4"}}' | sed 's/^/# /'
+	if ! wait_reply 3000 '"status": "paused"' '{"execute": "query-status"}' >/tmp/incoming.out; then
+		sed 's/^/# /' /tmp/incoming.out
+		fail "loading the device state from fd 4 failed"
+		console_tail /tmp/guest2.log /tmp/qemu2.out
+		kill $qpid
+		return 1
+	fi
+	t7=$(tsc)
+	ok "device state loaded from fd 4"
+	c0=$(tsc)
+	md5=$(md5sum </proc/$qpid/fd/3 | cut -d' ' -f1)
+	c1=$(tsc)
+	t8=$(tsc)
+	$QMP $QMPP '{"execute": "cont"}' | sed 's/^/# /'
+	t9=$(tsc)
+	sed 's/^/# /' /tmp/qemu2.out
+
+	vmm "RAM memfd checksum before cont: $md5 ($(bsecs "$c0" "$c1") s, not counted); after stop: $(cat $V.md5)"
+	if [ "$md5" = "$(cat $V.md5)" ]; then
+		ok "RAM checksum after restore equals the one after stop"
+	else
+		fail "RAM checksum after restore differs"
+	fi
+	if grep -q -E "^pfns vm0/ram: ([0-9]+) of \\1 pages on the same physical frames" /tmp/qemu2.out; then
+		ok "every guest RAM page is on the same physical frame"
+	else
+		fail "guest RAM pages moved (or no --pfns result)"
+	fi
+
+	# The guest goes on: a heartbeat after the last one before stop, the
+	# same boot, then its own pattern check.
+	if wait_log $qpid /tmp/guest2.log '^GUEST-HB: ' $LIMIT; then
+		first=$(grep -a '^GUEST-HB: ' /tmp/guest2.log | head -n 1)
+		vmm "first heartbeat after cont: $first (last before stop: $hb)"
+		n=$(echo "$first" | cut -d' ' -f2)
+		if [ "$n" -gt "$hb" ]; then
+			ok "heartbeat continues: $n > $hb"
+		else
+			fail "heartbeat counter $n is not greater than $hb"
+		fi
+		if [ "$(echo "$first" | cut -d' ' -f3)" = "$boot" ]; then
+			ok "same guest boot_id $boot"
+		else
+			fail "the guest has another boot_id"
+		fi
+	else
+		fail "no heartbeat after cont: the guest did not resume"
+		console_tail /tmp/guest2.log /tmp/qemu2.out
+	fi
+	if wait_log $qpid /tmp/guest2.log '^GUEST-CHECK: ' $LIMIT; then
+		first=$(grep -a '^GUEST-CHECK: ' /tmp/guest2.log | head -n 1)
+		vmm "guest's pattern check after resume: $first"
+		if echo "$first" | grep -q '^GUEST-CHECK: [0-9]* ok'; then
+			ok "the guest's pattern check passes after resume"
+		else
+			fail "the guest's pattern check fails after resume"
+		fi
+	else
+		fail "no pattern check after cont"
+		console_tail /tmp/guest2.log /tmp/qemu2.out
+	fi
+	if grep -a -q -E 'Linux version|GUEST-FILL' /tmp/guest2.log; then
+		fail "boot messages on the new console: the guest booted again"
+	else
+		ok "no boot message on the new console"
+	fi
+	$QMP $QMPP '{"execute": "quit"}' >/dev/null
+	wait $qpid
+
+	# ---- figures ----
+	local save put seal kx unseal start total
+	save=$(cat $V.save)
+	put=$(cat $V.put)
+	seal=$(cat $V.seal)
+	kx=$(secs "$(cat $V.tk)" "$t4")
+	unseal=$(sed -n 's/.*unsealed ([0-9]* restored, [0-9]* failed) in \([0-9.]*\) s.*/\1/p' /tmp/qemu2.out)
+	start=$(secs "$t5" "$t7")
+	vmm "guest RAM $GMEM MiB, pages preserved $(cat $V.pages) ($(awk -v p="$(cat $V.pages)" 'BEGIN { printf "%.1f", p * 4 / 1024 }') MiB), device state $(cat $V.state-size) bytes"
+	vmm "blackout, stop to cont, without the test's checksums:"
+	vmm "  state save (stop, migrate to a file)   $save s"
+	vmm "  put RAM (pidfd) and state, QEMU exits  $put s"
+	vmm "  seal                                   $seal s"
+	vmm "  kexec -s -l + kexec -e to userspace    $kx s (the new kernel's uptime at init: $up s; includes repacking the test rootfs)"
+	vmm "  unseal + exec (fdbox exec)             ${unseal:-?} s"
+	vmm "  QEMU start + state load                $(awk -v a="$start" -v b="${unseal:-0}" 'BEGIN { printf "%.2f", a - b }') s"
+	vmm "  cont                                   $(bsecs "$t8" "$t9") s"
+	total=$(awk -v a="$save" -v b="$put" -v c="$seal" -v d="$kx" -v e="$start" -v f="$(bsecs "$t8" "$t9")" \
+		'BEGIN { printf "%.2f", a + b + c + d + e + f }')
+	vmm "  total                                  $total s"
+}
+
+case $STAGE in
+1) stage1 ;;
+2) stage2 ;;
+esac
