@@ -7,10 +7,12 @@
 # small guest).
 #
 # Env: VM_MEM     the test VM's memory (default 2G)
-#      GUEST_MEM  the guest's RAM in MiB (default: 72 % of the test VM's
-#                 MemTotal, as on a host whose memory is mostly guest RAM)
-#      GUEST_FILL MiB of RAM the guest fills with its pattern (default: 90 %
-#                 of the memory the guest has available, less 32 MiB)
+#      GUEST_MEM  the guest's RAM in MiB (default 128, what make check runs;
+#                 0: 72 % of the test VM's MemTotal, as on a host whose
+#                 memory is mostly guest RAM: that size does not pass yet,
+#                 see README "make demo")
+#      GUEST_FILL MiB of RAM the guest fills with its pattern (default 48;
+#                 0: 90 % of the memory the guest has available, less 32 MiB)
 #      GUEST_TB   MiB of QEMU's TCG translation cache (default 32)
 #      KHO_SCRATCH the test VM's kho_scratch= (default: the kernel's, 416 MiB
 #                 of a 2G VM); the guest's RAM must fit outside it
@@ -21,8 +23,8 @@ mkdir -p "$out"
 die() { echo "demo: error: $*" >&2; exit 1; }
 
 VM_MEM=${VM_MEM:-2G}
-GUEST_MEM=${GUEST_MEM:-0}
-GUEST_FILL=${GUEST_FILL:-0}
+GUEST_MEM=${GUEST_MEM:-128}
+GUEST_FILL=${GUEST_FILL:-48}
 GUEST_TB=${GUEST_TB:-32}
 for v in GUEST_MEM GUEST_FILL GUEST_TB; do
 	[[ ${!v} =~ ^[0-9]+$ ]] || die "$v=${!v}: a number of MiB"
