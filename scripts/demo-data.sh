@@ -11,12 +11,7 @@ out=$top/out/demo-data
 mkdir -p "$out"
 die() { echo "demo: error: $*" >&2; exit 1; }
 
-"$top/scripts/deps.sh"
-[ -d "$top/linux/.git" ] || "$top/scripts/tree.sh"
-"$top/scripts/build-kernel.sh"
-"$top/scripts/build-tests.sh" >/dev/null
-[ -x "$top/build/tests/fdbox" ] || die "the fdbox CLI was not built (fdbox/)"
-"$top/scripts/mkinitramfs.sh" "$top/build/initramfs.cpio"
+"$top/scripts/prepare-vm.sh"
 
 if [ -n "${DATA:-}" ]; then
 	[ -f "$DATA" ] || die "DATA=$DATA is not a file"

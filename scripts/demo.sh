@@ -30,12 +30,7 @@ for v in GUEST_MEM GUEST_FILL GUEST_TB; do
 	[[ ${!v} =~ ^[0-9]+$ ]] || die "$v=${!v}: a number of MiB"
 done
 
-"$top/scripts/deps.sh"
-[ -d "$top/linux/.git" ] || "$top/scripts/tree.sh"
-"$top/scripts/build-kernel.sh"
-"$top/scripts/build-tests.sh" >/dev/null
-[ -x "$top/build/tests/fdbox" ] || die "the fdbox CLI was not built (fdbox/)"
-"$top/scripts/mkinitramfs.sh" "$top/build/initramfs.cpio"
+"$top/scripts/prepare-vm.sh"
 
 # Hang detector only: nested TCG fills and checks about 10 MiB/s.
 vm_mib=$(numfmt --from=iec "$VM_MEM")
