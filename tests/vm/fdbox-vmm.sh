@@ -30,15 +30,22 @@ CLI=/tests/fdbox
 # QMP over a pipe chardev: the test kernel has no networking (no unix
 # sockets). vmm-qmp (tests/vm/vmm/qmp.c) talks to $QMPP.in and $QMPP.out.
 QMPP=/run/qmp
-V=/etc/fdbox/vmm	# kept in the rootfs, which fdbox_kexec carries over
 
 param() { sed -n "s/.*fdbox\\.$1=\\([0-9]*\\).*/\\1/p" /proc/cmdline | grep . || echo "$2"; }
 GMEM=$(param guest_mem 128)
 GFILL=$(param guest_fill 48)
 GTB=$(param guest_tb 32)
 # guest_mem=0: 72 % of the test VM's memory (a host whose memory is mostly
-# guest RAM), in MiB.
-[ "$GMEM" -gt 0 ] || GMEM=$(awk '/MemTotal/ { print int($2 * 0.72 / 1024) }' /proc/meminfo)
+# guest RAM), in MiB, taken in stage 1: the next kernel's MemTotal differs,
+# and the new QEMU must be given the size the guest had.
+V=/etc/fdbox/vmm	# kept in the rootfs, which fdbox_kexec carries over
+if [ "$STAGE" = 1 ]; then
+	[ "$GMEM" -gt 0 ] || GMEM=$(awk '/MemTotal/ { print int($2 * 0.72 / 1024) }' /proc/meminfo)
+	mkdir -p "${V%/*}"
+	echo "$GMEM" >$V.gmem
+else
+	GMEM=$(cat $V.gmem)
+fi
 # Hang detectors (seconds), far above the expected times: nested TCG is
 # slow, and a large guest fills and checks more.
 LIMIT=$((600 + GMEM))
@@ -103,16 +110,37 @@ wait_qmp() {
 	done
 }
 
+# qemu_diag PID: what QEMU (PID) is doing, for a hang report: each
+# thread's state, user and system ticks and current syscall, and the memory
+# counters that grow when it faults pages in.
+qemu_diag() {
+	local t
+	echo "# QEMU $1 threads (tid state utime stime syscall):"
+	for t in /proc/$1/task/*; do
+		echo "#   ${t##*/} $(cut -d' ' -f3,14,15 $t/stat 2>/dev/null) $(cut -d' ' -f1 $t/syscall 2>/dev/null)"
+	done
+	grep -E '^(VmRSS|RssFile|RssShmem)' /proc/$1/status 2>/dev/null | sed 's/^/#   /'
+	grep -E '^(MemFree|Shmem|Cached):' /proc/meminfo | tr -s ' ' | sed 's/^/#   /'
+	grep -E '^(pgfault|pgmajfault|pgalloc_normal|pswpin) ' /proc/vmstat | sed 's/^/#   /'
+}
+
 # wait_reply STEPS ERE CMD: until the reply to QMP CMD matches (STEPS of
-# 0.2 s at most; a migration status "failed" ends it at once).
+# 0.2 s at most; a migration status "failed" ends it at once). With
+# DIAG_PID set, QEMU's threads are shown every 150 steps.
 wait_reply() {
 	local n=0 limit=$1 re=$2
 	shift 2
 	while ! $QMP $QMPP "$@" >/tmp/.qmp.out 2>&1 || ! grep -q -E "$re" /tmp/.qmp.out; do
 		[ $n -ge "$limit" ] && { cat /tmp/.qmp.out; return 1; }
 		grep -q '"status": "failed"' /tmp/.qmp.out && { cat /tmp/.qmp.out; return 1; }
+		if [ -n "$DIAG_PID" ] && [ ! -d /proc/$DIAG_PID ]; then
+			echo "QEMU (pid $DIAG_PID) exited; kernel log tail:"
+			dmesg | tail -n 15
+			return 1
+		fi
 		sleep 0.2
 		n=$((n + 1))
+		[ -n "$DIAG_PID" ] && [ $((n % 150)) -eq 0 ] && qemu_diag "$DIAG_PID" >&2
 	done
 	cat /tmp/.qmp.out
 }
@@ -177,7 +205,7 @@ stage1() {
 		return 1
 	fi
 	t1=$(tsc)
-	ok "device state saved (x-ignore-shared: RAM skipped)"
+	ok "device state saved (x-ignore-shared: RAM skipped): $(stat -c %s /tmp/state) bytes"
 	fd=$(ram_fd $qpid) || { fail "no memory-backend-memfd among QEMU's descriptors"; ls -l /proc/$qpid/fd; kill $qpid; return 1; }
 	# Not part of the blackout: the checksum of the whole RAM memfd.
 	c0=$(tsc)
@@ -245,7 +273,10 @@ stage2() {
 	ok "fdbox exec vm0 -- qemu-system-x86_64 ... mem-path=/proc/self/fd/3 -incoming defer"
 	$QMP $QMPP "$ignore_shared" | sed 's/^/# /'
 	$QMP $QMPP '{"execute": "migrate-incoming", "arguments": {"uri": "fd:4"}}' | sed 's/^/# /'
-	if ! wait_reply 3000 '"status": "paused"' '{"execute": "query-status"}' >/tmp/incoming.out; then
+	# A hang report that does not need QEMU's monitor (a busy main loop does
+	# not answer it): QEMU's threads after 30 s and 90 s.
+	(sleep 30 && [ -d /proc/$qpid ] && qemu_diag $qpid && sleep 60 && [ -d /proc/$qpid ] && qemu_diag $qpid) &
+	if ! DIAG_PID=$qpid wait_reply 3000 '"status": "paused"' '{"execute": "query-status"}' >/tmp/incoming.out; then
 		sed 's/^/# /' /tmp/incoming.out
 		fail "loading the device state from fd 4 failed"
 		console_tail /tmp/guest2.log /tmp/qemu2.out
