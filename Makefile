@@ -13,7 +13,7 @@ else ifneq ($(KERNEL),)
 $(error KERNEL=$(KERNEL): use KERNEL=debug, or nothing for the normal kernel)
 endif
 
-.PHONY: help deps fetch tree export kernel tests initramfs vm check demo demo-data bench clean
+.PHONY: help deps fetch tree export kernel tests initramfs vm check demo demo-data bench bench-vm bench-scale clean
 
 help:
 	@sed -n 's/^## //p' README.md | head -n 40
@@ -62,6 +62,14 @@ demo-data:
 
 bench:
 	@$(S)/bench.sh
+
+# The VM flow of make demo against LUO and against saving the VM to disk.
+bench-vm:
+	@$(S)/bench-vm.sh
+
+# Files and boxes by the thousand: cost per file, FDBox against LUO.
+bench-scale:
+	@$(S)/bench-scale.sh
 
 clean:
 	rm -rf build out

@@ -12,6 +12,15 @@
  *                                     kexec: frees the preserved folios)
  *   fdbox-bench luo-seal CASE         the same with LUO alone: PRESERVE_FD,
  *   fdbox-bench luo-drop CASE         then RETRIEVE_FD + FINISH and close
+ *   fdbox-bench scale-seal LAYOUT N   LAYOUT files: one box (LUO session) of
+ *                                     N one-page memfds; boxes: N boxes
+ *                                     (sessions) of one; PUT (PRESERVE_FD)
+ *                                     per file and SEAL timed, kept for the
+ *                                     kexec
+ *   fdbox-bench scale-restore LAYOUT N  after the kexec: UNSEAL + GET
+ *                                     (RETRIEVE_FD) per file, content checked
+ *   fdbox-bench seal-others M...      SEAL of one box (PRESERVE_FD into a new
+ *                                     session) while M others are sealed
  *   fdbox-bench tsc LABEL             print the time stamp counter, so that
  *                                     the host can time kexec -e to userspace
  *
@@ -37,6 +46,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <linux/fdbox.h>
@@ -768,6 +778,346 @@ static int luo_drop(const struct bcase *c)
 	return 0;
 }
 
+/* ---- scale: many files in one box, many boxes, SEAL beside other boxes ---- */
+
+#define SCALE_MAX	10000
+
+/* The word at the start of file I of a scale run of N (content check). */
+static uint64_t scale_word(int n, int i)
+{
+	return 0x5ca1e00000000000ULL | (uint64_t)n << 20 | i;
+}
+
+static int scale_memfd(int n, int i)
+{
+	uint64_t w = scale_word(n, i);
+	int fd = memfd_create("scale", MFD_CLOEXEC);
+
+	if (fd < 0)
+		die("memfd_create");
+	if (pwrite(fd, &w, sizeof(w), 0) != sizeof(w))
+		die("pwrite");
+	return fd;
+}
+
+static int scale_check(int fd, int n, int i)
+{
+	uint64_t w = 0;
+
+	return pread(fd, &w, sizeof(w), 0) == sizeof(w) && w == scale_word(n, i);
+}
+
+/* LUO and FDBox both keep one descriptor open per session or box. */
+static void raise_nofile(void)
+{
+	struct rlimit r = { .rlim_cur = 4 * SCALE_MAX, .rlim_max = 4 * SCALE_MAX };
+
+	if (setrlimit(RLIMIT_NOFILE, &r))
+		die("setrlimit(RLIMIT_NOFILE)");
+}
+
+static int ctl_open(void)
+{
+	int ctl = open("/dev/fdbox/fdbox", O_RDWR | O_CLOEXEC);
+
+	if (ctl < 0)
+		die("open /dev/fdbox/fdbox");
+	return ctl;
+}
+
+static int box_create_open(int ctl, const char *name)
+{
+	struct fdbox_create_box cb = { .size = sizeof(cb) };
+	char path[FDBOX_NAME_MAX + 16];
+	int fd;
+
+	snprintf(cb.name, sizeof(cb.name), "%s", name);
+	if (ioctl(ctl, FDBOX_CREATE_BOX, &cb))
+		die("FDBOX_CREATE_BOX %s", name);
+	snprintf(path, sizeof(path), "/dev/fdbox/%s", name);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		die("open %s", path);
+	return fd;
+}
+
+static void box_delete(int ctl, const char *name)
+{
+	struct fdbox_delete_box del = { .size = sizeof(del) };
+
+	snprintf(del.name, sizeof(del.name), "%s", name);
+	if (ioctl(ctl, FDBOX_DELETE_BOX, &del))
+		die("FDBOX_DELETE_BOX %s", name);
+}
+
+/* Time one PUT_FD of a fresh one-page memfd named NAME; closes the memfd. */
+static double scale_put(int box, const char *name, int n, int i)
+{
+	struct fdbox_put_fd put = { .size = sizeof(put) };
+	double t0;
+
+	put.fd = scale_memfd(n, i);
+	snprintf(put.name, sizeof(put.name), "%s", name);
+	t0 = now_ms();
+	if (ioctl(box, FDBOX_PUT_FD, &put))
+		die("FDBOX_PUT_FD %s", name);
+	t0 = now_ms() - t0;
+	close(put.fd);
+	return t0;
+}
+
+static double scale_seal(int box)
+{
+	struct fdbox_seal seal = { .size = sizeof(seal) };
+	double t0 = now_ms();
+
+	if (ioctl(box, FDBOX_SEAL, &seal))
+		die("FDBOX_SEAL");
+	return now_ms() - t0;
+}
+
+/*
+ * LAYOUT files: one box (session) of N files; boxes: N boxes (sessions) of
+ * one file each. Both systems, then a child holds the LUO sessions until the
+ * kexec. LUO failures (its own limits) are reported, not fatal.
+ */
+static int scale_seal_run(const char *layout, int n)
+{
+	int files = !strcmp(layout, "files"), ctl, luo, box = -1, s = -1, i;
+	double put = 0, seal = 0, pres = 0;
+	char name[FDBOX_NAME_MAX];
+	int luo_err = 0;
+
+	if (n < 1 || n > SCALE_MAX)
+		die("scale: 1..%d", SCALE_MAX);
+	raise_nofile();
+	ctl = ctl_open();
+	for (i = 0; i < n; i++) {
+		if (files) {
+			if (!i)
+				box = box_create_open(ctl, "scale");
+			snprintf(name, sizeof(name), "f%05d", i);
+			put += scale_put(box, name, n, i);
+			if (i == n - 1)
+				seal += scale_seal(box);
+		} else {
+			snprintf(name, sizeof(name), "scale-%05d", i);
+			box = box_create_open(ctl, name);
+			put += scale_put(box, "data", n, i);
+			seal += scale_seal(box);
+			close(box);
+		}
+	}
+	printf("BENCH-SCALE: {\"layout\":\"%s\",\"n\":%d,\"system\":\"fdbox\",\"put_us_per_file\":%.2f,"
+	       "\"seal_ms\":%.3f,\"seal_us_per_file\":%.2f}\n",
+	       layout, n, put * 1000 / n, seal, seal * 1000 / n);
+
+	luo = open("/dev/liveupdate", O_RDWR | O_CLOEXEC);
+	if (luo < 0)
+		die("open /dev/liveupdate");
+	for (i = 0; i < n && !luo_err; i++) {
+		struct liveupdate_ioctl_create_session cs = { .size = sizeof(cs) };
+		struct liveupdate_session_preserve_fd p = {
+			.size = sizeof(p), .token = files ? i + 1 : LUO_TOKEN,
+		};
+		double t0;
+
+		if (!files || !i) {
+			snprintf((char *)cs.name, sizeof(cs.name),
+				 files ? "scale" : "scale-%05d", i);
+			if (ioctl(luo, LIVEUPDATE_IOCTL_CREATE_SESSION, &cs)) {
+				luo_err = errno;
+				break;
+			}
+			s = cs.fd;
+		}
+		p.fd = scale_memfd(n, i);
+		t0 = now_ms();
+		if (ioctl(s, LIVEUPDATE_SESSION_PRESERVE_FD, &p))
+			luo_err = errno;
+		pres += now_ms() - t0;
+		close(p.fd);
+	}
+	if (luo_err)
+		printf("BENCH-SCALE: {\"layout\":\"%s\",\"n\":%d,\"system\":\"luo\",\"error\":\"%s at file %d\"}\n",
+		       layout, n, strerror(luo_err), i);
+	else
+		printf("BENCH-SCALE: {\"layout\":\"%s\",\"n\":%d,\"system\":\"luo\",\"put_us_per_file\":%.2f,"
+		       "\"seal_ms\":0,\"seal_us_per_file\":0}\n", layout, n, pres * 1000 / n);
+	hold_in_child();
+	return 0;
+}
+
+/* After the kexec: take every file back, check it, free everything. */
+static int scale_restore_run(const char *layout, int n)
+{
+	int files = !strcmp(layout, "files"), ctl, luo, box, s = -1, i, bad = 0;
+	double unseal = 0, get = 0, t0, ret = 0;
+	char name[FDBOX_NAME_MAX], path[FDBOX_NAME_MAX + 16];
+	int luo_err = 0;
+
+	raise_nofile();
+	ctl = ctl_open();
+	box = -1;
+	for (i = 0; i < n; i++) {
+		struct fdbox_unseal un = { .size = sizeof(un) };
+		struct fdbox_get_fd g = { .size = sizeof(g), .flags = FDBOX_FD_CLOEXEC };
+
+		if (!files || !i) {
+			snprintf(name, sizeof(name), files ? "scale" : "scale-%05d", i);
+			snprintf(path, sizeof(path), "/dev/fdbox/%s", name);
+			box = open(path, O_RDWR | O_CLOEXEC);
+			if (box < 0)
+				die("open %s", path);
+			t0 = now_ms();
+			if (ioctl(box, FDBOX_UNSEAL, &un) || un.nr_failed)
+				die("FDBOX_UNSEAL %s (%u failed)", name, un.nr_failed);
+			unseal += now_ms() - t0;
+		}
+		if (files)
+			snprintf(g.name, sizeof(g.name), "f%05d", i);
+		else
+			strcpy(g.name, "data");
+		t0 = now_ms();
+		if (ioctl(box, FDBOX_GET_FD, &g))
+			die("FDBOX_GET_FD %s", g.name);
+		get += now_ms() - t0;
+		bad += !scale_check(g.fd, n, i);
+		close(g.fd);
+		if (!files || i == n - 1) {
+			close(box);
+			box_delete(ctl, name);
+		}
+	}
+	printf("BENCH-SCALE: {\"layout\":\"%s\",\"n\":%d,\"system\":\"fdbox\",\"unseal_ms\":%.3f,"
+	       "\"get_us_per_file\":%.2f,\"restore_us_per_file\":%.2f,\"bad\":%d}\n",
+	       layout, n, unseal, get * 1000 / n, (unseal + get) * 1000 / n, bad);
+
+	luo = open("/dev/liveupdate", O_RDWR | O_CLOEXEC);
+	if (luo < 0)
+		die("open /dev/liveupdate");
+	bad = 0;
+	for (i = 0; i < n && !luo_err; i++) {
+		struct liveupdate_ioctl_create_session rs = { .size = sizeof(rs) };
+		struct liveupdate_session_retrieve_fd r = {
+			.size = sizeof(r), .token = files ? i + 1 : LUO_TOKEN,
+		};
+		struct liveupdate_session_finish fin = { .size = sizeof(fin) };
+
+		t0 = now_ms();
+		if (!files || !i) {
+			snprintf((char *)rs.name, sizeof(rs.name),
+				 files ? "scale" : "scale-%05d", i);
+			if (ioctl(luo, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &rs)) {
+				luo_err = errno;
+				break;
+			}
+			s = rs.fd;
+		}
+		if (ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &r)) {
+			luo_err = errno;
+			break;
+		}
+		if ((!files || i == n - 1) && ioctl(s, LIVEUPDATE_SESSION_FINISH, &fin))
+			luo_err = errno;
+		ret += now_ms() - t0;
+		bad += !scale_check(r.fd, n, i);
+		close(r.fd);
+		if (!files || i == n - 1)
+			close(s);
+	}
+	if (luo_err)
+		printf("BENCH-SCALE: {\"layout\":\"%s\",\"n\":%d,\"system\":\"luo\",\"error\":\"%s at file %d\"}\n",
+		       layout, n, strerror(luo_err), i);
+	else
+		printf("BENCH-SCALE: {\"layout\":\"%s\",\"n\":%d,\"system\":\"luo\",\"unseal_ms\":0,"
+		       "\"get_us_per_file\":%.2f,\"restore_us_per_file\":%.2f,\"bad\":%d}\n",
+		       layout, n, ret * 1000 / n, ret * 1000 / n, bad);
+	close(luo);
+	close(ctl);
+	return 0;
+}
+
+/*
+ * SEAL of one box of one file (FDBox), PRESERVE_FD of one file into a new
+ * session (LUO), while M other sealed boxes (sessions with one preserved
+ * file) exist, for each M given (increasing). Median of 5; all freed at the
+ * end.
+ */
+static int seal_others(int argc, char **argv)
+{
+	static int other_sess[SCALE_MAX];
+	int ctl, luo, have = 0, a, r, m, i;
+	char name[FDBOX_NAME_MAX];
+
+	raise_nofile();
+	ctl = ctl_open();
+	luo = open("/dev/liveupdate", O_RDWR | O_CLOEXEC);
+	if (luo < 0)
+		die("open /dev/liveupdate");
+	for (a = 0; a < argc; a++) {
+		double fv[5], lv[5];
+
+		m = atoi(argv[a]);
+		if (m < have || m > SCALE_MAX)
+			die("seal-others: increasing counts up to %d", SCALE_MAX);
+		for (; have < m; have++) {
+			struct liveupdate_ioctl_create_session cs = { .size = sizeof(cs) };
+			struct liveupdate_session_preserve_fd p = {
+				.size = sizeof(p), .token = LUO_TOKEN,
+			};
+			int box;
+
+			snprintf(name, sizeof(name), "other-%05d", have);
+			box = box_create_open(ctl, name);
+			scale_put(box, "data", 0, have);
+			scale_seal(box);
+			close(box);
+			snprintf((char *)cs.name, sizeof(cs.name), "other-%05d", have);
+			if (ioctl(luo, LIVEUPDATE_IOCTL_CREATE_SESSION, &cs))
+				die("LUO create session %d", have);
+			p.fd = scale_memfd(0, have);
+			if (ioctl(cs.fd, LIVEUPDATE_SESSION_PRESERVE_FD, &p))
+				die("LUO preserve %d", have);
+			close(p.fd);
+			other_sess[have] = cs.fd;
+		}
+		for (r = 0; r < 5; r++) {
+			struct liveupdate_ioctl_create_session cs = { .size = sizeof(cs) };
+			struct liveupdate_session_preserve_fd p = {
+				.size = sizeof(p), .token = LUO_TOKEN,
+			};
+			int box = box_create_open(ctl, "probe");
+			double t0;
+
+			scale_put(box, "data", 1, r);
+			fv[r] = scale_seal(box);
+			close(box);
+			box_delete(ctl, "probe");
+			snprintf((char *)cs.name, sizeof(cs.name), "probe-%d-%d", m, r);
+			if (ioctl(luo, LIVEUPDATE_IOCTL_CREATE_SESSION, &cs))
+				die("LUO create session probe");
+			p.fd = scale_memfd(1, r);
+			t0 = now_ms();
+			if (ioctl(cs.fd, LIVEUPDATE_SESSION_PRESERVE_FD, &p))
+				die("LUO preserve probe");
+			lv[r] = now_ms() - t0;
+			close(p.fd);
+			close(cs.fd);
+		}
+		printf("BENCH-OTHERS: {\"others\":%d,\"fdbox_seal_ms\":%.4f,\"luo_preserve_ms\":%.4f}\n",
+		       m, median(fv, 5), median(lv, 5));
+	}
+	for (i = 0; i < have; i++) {
+		snprintf(name, sizeof(name), "other-%05d", i);
+		box_delete(ctl, name);
+		close(other_sess[i]);
+	}
+	close(luo);
+	close(ctl);
+	return 0;
+}
+
 /* The TSC keeps counting across kexec (under TCG it is the host's). */
 static int print_tsc(const char *label)
 {
@@ -812,6 +1162,12 @@ int main(int argc, char **argv)
 		goto usage;
 	if (!strcmp(argv[1], "tsc"))
 		return print_tsc(argv[2]);
+	if (!strcmp(argv[1], "seal-others"))
+		return seal_others(argc - 2, argv + 2);
+	if (argc == 4 && !strcmp(argv[1], "scale-seal"))
+		return scale_seal_run(argv[2], atoi(argv[3]));
+	if (argc == 4 && !strcmp(argv[1], "scale-restore"))
+		return scale_restore_run(argv[2], atoi(argv[3]));
 	if (!strcmp(argv[1], "seal") || !strcmp(argv[1], "drop") ||
 	    !strcmp(argv[1], "luo-seal") || !strcmp(argv[1], "luo-drop")) {
 		parse_case(argv[2], &cases[0]);
@@ -841,7 +1197,7 @@ int main(int argc, char **argv)
 	}
 	return stage2(cases, n);
 usage:
-	fprintf(stderr, "usage: %s stage1 REPS CASE... | stage2 CASE... | seal CASE | drop CASE | luo-seal CASE | luo-drop CASE | tsc LABEL\n",
+	fprintf(stderr, "usage: %s stage1 REPS CASE... | stage2 CASE... | seal CASE | drop CASE | luo-seal CASE | luo-drop CASE | scale-seal files|boxes N | scale-restore files|boxes N | seal-others M... | tsc LABEL\n",
 		argv[0]);
 	return 2;
 }

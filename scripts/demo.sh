@@ -7,15 +7,19 @@
 # small guest).
 #
 # Env: VM_MEM     the test VM's memory (default 2G)
-#      GUEST_MEM  the guest's RAM in MiB (default 128, what make check runs;
-#                 0: 72 % of the test VM's MemTotal, as on a host whose
-#                 memory is mostly guest RAM: that size does not pass yet,
-#                 see README "make demo")
-#      GUEST_FILL MiB of RAM the guest fills with its pattern (default 48;
-#                 0: 90 % of the memory the guest has available, less 32 MiB)
+#      GUEST_MEM  the guest's RAM in MiB (default 0: 72 % of the test VM's
+#                 MemTotal, as on a host whose memory is mostly guest RAM;
+#                 make check runs 128)
+#      GUEST_FILL MiB of RAM the guest fills with its pattern (default 0:
+#                 90 % of the memory the guest has available, less 32 MiB;
+#                 make check runs 48)
 #      GUEST_TB   MiB of QEMU's TCG translation cache (default 32)
-#      KHO_SCRATCH the test VM's kho_scratch= (default: the kernel's, 416 MiB
-#                 of a 2G VM); the guest's RAM must fit outside it
+#      KHO_SCRATCH the test VM's kho_scratch= (default 32M,192M,32M: the
+#                 guest's RAM must fit outside the scratch areas, and the
+#                 kernel's default, a fifth of a 2G VM, leaves too little;
+#                 "default" keeps the kernel's, where 'fdbox put --pid'
+#                 fails with ENOMEM for a large guest and nothing is lost).
+#                 See README "Sizing KHO scratch".
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/out/demo
@@ -23,8 +27,10 @@ mkdir -p "$out"
 die() { echo "demo: error: $*" >&2; exit 1; }
 
 VM_MEM=${VM_MEM:-2G}
-GUEST_MEM=${GUEST_MEM:-128}
-GUEST_FILL=${GUEST_FILL:-48}
+GUEST_MEM=${GUEST_MEM:-0}
+GUEST_FILL=${GUEST_FILL:-0}
+KHO_SCRATCH=${KHO_SCRATCH:-32M,192M,32M}
+[ "$KHO_SCRATCH" = default ] && KHO_SCRATCH=
 GUEST_TB=${GUEST_TB:-32}
 for v in GUEST_MEM GUEST_FILL GUEST_TB; do
 	[[ ${!v} =~ ^[0-9]+$ ]] || die "$v=${!v}: a number of MiB"
@@ -36,7 +42,7 @@ done
 vm_mib=$(numfmt --from=iec "$VM_MEM")
 vm_mib=$((vm_mib >> 20))
 timeout=$((1800 + 3 * vm_mib))
-echo "demo: test VM $VM_MEM, guest RAM ${GUEST_MEM/#0/72 % of MemTotal} MiB" >&2
+echo "demo: test VM $VM_MEM, guest RAM $([ "$GUEST_MEM" = 0 ] && echo "72 % of MemTotal" || echo "$GUEST_MEM MiB"), kho_scratch=${KHO_SCRATCH:-default}" >&2
 
 set +e
 "$top/scripts/vmrun.sh" -m "$VM_MEM" -t "$timeout" -k 1 -l "$out/serial.log" \

@@ -8,8 +8,9 @@
 #
 # It also writes OUT-vmm.cpio: the same plus what a scenario marked
 # "# vmrun-initramfs: vmm" needs to run a VM inside the test VM (Debian's
-# qemu-system-x86_64, its libraries, TCG module and firmware, the QMP client
-# and the guest's own initramfs, /vmm/guest.cpio). The normal initramfs stays
+# qemu-system-x86_64, its libraries, TCG module and firmware, the QMP client,
+# the LUO helper of make bench-vm and the guest's own initramfs,
+# /vmm/guest.cpio). The normal initramfs stays
 # small: every boot unpacks it and every kexec repacks it.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -87,6 +88,8 @@ cc -static -O2 -Wall -o "$vdir/guest-init" "$top/tests/vm/vmm/guest.c" ||
 	die "building the guest's init failed"
 cc -O2 -Wall -o "$vdir/vmm-qmp" "$top/tests/vm/vmm/qmp.c" ||
 	die "building the QMP client failed"
+cc -O2 -Wall -isystem "$KBUILD/usr/include" -o "$vdir/vmm-luo" "$top/tests/vm/vmm/luo.c" ||
+	die "building the LUO helper failed"
 printf '%s\n' "dir /dev 0755 0 0" "dir /proc 0755 0 0" \
 	"nod /dev/console 0600 0 0 c 5 1" \
 	"file /init $vdir/guest-init 0755 0 0" >"$vdir/guest.list"
@@ -96,7 +99,8 @@ printf '%s\n' "dir /dev 0755 0 0" "dir /proc 0755 0 0" \
 	echo "dir /vmm 0755 0 0"
 	echo "file /vmm/guest.cpio $vdir/guest.cpio 0644 0 0"
 	echo "file /bin/vmm-qmp $vdir/vmm-qmp 0755 0 0"
-	libs "$vdir/vmm-qmp"
+	echo "file /bin/vmm-luo $vdir/vmm-luo 0755 0 0"
+	libs "$vdir/vmm-qmp" "$vdir/vmm-luo"
 	# QEMU finds its module and firmware relative to its binary.
 	echo "file /usr/bin/qemu-system-x86_64 $qemu 0755 0 0"
 	libs "$qemu"

@@ -9,6 +9,7 @@
 #   -m MEM        guest memory (default 2G)
 #   -t SECONDS    timeout for the whole run, all stages (default 600)
 #   -d FILE       attach FILE as a read-only virtio-blk disk (/dev/vda); repeatable
+#   -w FILE       attach FILE as a writable virtio-blk disk (after the -d ones)
 #   -k N          expected number of kexecs (checked; default: not checked)
 #   -a ARGS       extra kernel command line (repeatable)
 #   -l LOG        serial log path (default out/logs/SCENARIO.log)
@@ -19,22 +20,23 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 KBUILD=${KBUILD:-$top/build/kernel}
 INITRD=${INITRD:-$top/build/initramfs.cpio}
-mem=2G timeout=600 disks=() kexecs="" append="" log=""
+mem=2G timeout=600 disks=() wdisks=() kexecs="" append="" log=""
 # The scenario's own "# vmrun-opts:" line comes first; options given here
 # override it (-a and -d add to it).
 if [ $# -gt 0 ] && [ -f "$top/tests/vm/${!#}.sh" ]; then
 	# shellcheck disable=SC2046
 	set -- $(sed -n 's/^# vmrun-opts: //p' "$top/tests/vm/${!#}.sh") "$@"
 fi
-while getopts 'm:t:d:k:a:l:' o; do
+while getopts 'm:t:d:w:k:a:l:' o; do
 	case $o in
 	m) mem=$OPTARG ;;
 	t) timeout=$OPTARG ;;
 	d) disks+=("$OPTARG") ;;
+	w) wdisks+=("$OPTARG") ;;
 	k) kexecs=$OPTARG ;;
 	a) append="$append $OPTARG" ;;
 	l) log=$OPTARG ;;
-	*) sed -n '2,16p' "$0" >&2; exit 2 ;;
+	*) sed -n '2,17p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -67,6 +69,10 @@ drives=()
 for d in "${disks[@]}"; do
 	[ -f "$d" ] || die "disk image $d missing"
 	drives+=(-drive "file=$d,if=virtio,format=raw,readonly=on")
+done
+for d in "${wdisks[@]}"; do
+	[ -f "$d" ] || die "disk image $d missing"
+	drives+=(-drive "file=$d,if=virtio,format=raw")
 done
 
 # KHO sizes its scratch areas at 4x the memory the kernel reserved at boot;
