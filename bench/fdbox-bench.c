@@ -12,12 +12,13 @@
  *                                     kexec: frees the preserved folios)
  *   fdbox-bench luo-seal CASE         the same with LUO alone: PRESERVE_FD,
  *   fdbox-bench luo-drop CASE         then RETRIEVE_FD + FINISH and close
- *   fdbox-bench scale-seal LAYOUT N   LAYOUT files: one box (LUO session) of
+ *   fdbox-bench scale-seal SYS LAYOUT N  SYS fdbox, luo or both; LAYOUT
+ *                                     files: one box (LUO session) of
  *                                     N one-page memfds; boxes: N boxes
  *                                     (sessions) of one; PUT (PRESERVE_FD)
  *                                     per file and SEAL timed, kept for the
  *                                     kexec
- *   fdbox-bench scale-restore LAYOUT N  after the kexec: UNSEAL + GET
+ *   fdbox-bench scale-restore SYS LAYOUT N  after the kexec: UNSEAL + GET
  *                                     (RETRIEVE_FD) per file, content checked
  *   fdbox-bench seal-others M...      SEAL of one box (PRESERVE_FD into a new
  *                                     session) while M others are sealed
@@ -881,18 +882,19 @@ static double scale_seal(int box)
  * one file each. Both systems, then a child holds the LUO sessions until the
  * kexec. LUO failures (its own limits) are reported, not fatal.
  */
-static int scale_seal_run(const char *layout, int n)
+static int scale_seal_run(const char *sys, const char *layout, int n)
 {
 	int files = !strcmp(layout, "files"), ctl, luo, box = -1, s = -1, i;
 	double put = 0, seal = 0, pres = 0;
 	char name[FDBOX_NAME_MAX];
+	long migrated = pgmigrate_success();
 	int luo_err = 0;
 
 	if (n < 1 || n > SCALE_MAX)
 		die("scale: 1..%d", SCALE_MAX);
 	raise_nofile();
 	ctl = ctl_open();
-	for (i = 0; i < n; i++) {
+	for (i = 0; strcmp(sys, "luo") && i < n; i++) {
 		if (files) {
 			if (!i)
 				box = box_create_open(ctl, "scale");
@@ -908,9 +910,13 @@ static int scale_seal_run(const char *layout, int n)
 			close(box);
 		}
 	}
-	printf("BENCH-SCALE: {\"layout\":\"%s\",\"n\":%d,\"system\":\"fdbox\",\"put_us_per_file\":%.2f,"
-	       "\"seal_ms\":%.3f,\"seal_us_per_file\":%.2f}\n",
-	       layout, n, put * 1000 / n, seal, seal * 1000 / n);
+	if (strcmp(sys, "luo"))
+		printf("BENCH-SCALE: {\"layout\":\"%s\",\"n\":%d,\"system\":\"fdbox\",\"put_us_per_file\":%.2f,"
+		       "\"seal_ms\":%.3f,\"seal_us_per_file\":%.2f,\"migrated\":%ld}\n",
+		       layout, n, put * 1000 / n, seal, seal * 1000 / n,
+		       pgmigrate_success() - migrated);
+	if (!strcmp(sys, "fdbox"))
+		return 0;
 
 	luo = open("/dev/liveupdate", O_RDWR | O_CLOEXEC);
 	if (luo < 0)
@@ -949,7 +955,7 @@ static int scale_seal_run(const char *layout, int n)
 }
 
 /* After the kexec: take every file back, check it, free everything. */
-static int scale_restore_run(const char *layout, int n)
+static int scale_restore_run(const char *sys, const char *layout, int n)
 {
 	int files = !strcmp(layout, "files"), ctl, luo, box, s = -1, i, bad = 0;
 	double unseal = 0, get = 0, t0, ret = 0;
@@ -959,7 +965,7 @@ static int scale_restore_run(const char *layout, int n)
 	raise_nofile();
 	ctl = ctl_open();
 	box = -1;
-	for (i = 0; i < n; i++) {
+	for (i = 0; strcmp(sys, "luo") && i < n; i++) {
 		struct fdbox_unseal un = { .size = sizeof(un) };
 		struct fdbox_get_fd g = { .size = sizeof(g), .flags = FDBOX_FD_CLOEXEC };
 
@@ -989,9 +995,12 @@ static int scale_restore_run(const char *layout, int n)
 			box_delete(ctl, name);
 		}
 	}
-	printf("BENCH-SCALE: {\"layout\":\"%s\",\"n\":%d,\"system\":\"fdbox\",\"unseal_ms\":%.3f,"
-	       "\"get_us_per_file\":%.2f,\"restore_us_per_file\":%.2f,\"bad\":%d}\n",
-	       layout, n, unseal, get * 1000 / n, (unseal + get) * 1000 / n, bad);
+	if (strcmp(sys, "luo"))
+		printf("BENCH-SCALE: {\"layout\":\"%s\",\"n\":%d,\"system\":\"fdbox\",\"unseal_ms\":%.3f,"
+		       "\"get_us_per_file\":%.2f,\"restore_us_per_file\":%.2f,\"bad\":%d}\n",
+		       layout, n, unseal, get * 1000 / n, (unseal + get) * 1000 / n, bad);
+	if (!strcmp(sys, "fdbox"))
+		return 0;
 
 	luo = open("/dev/liveupdate", O_RDWR | O_CLOEXEC);
 	if (luo < 0)
@@ -1164,10 +1173,10 @@ int main(int argc, char **argv)
 		return print_tsc(argv[2]);
 	if (!strcmp(argv[1], "seal-others"))
 		return seal_others(argc - 2, argv + 2);
-	if (argc == 4 && !strcmp(argv[1], "scale-seal"))
-		return scale_seal_run(argv[2], atoi(argv[3]));
-	if (argc == 4 && !strcmp(argv[1], "scale-restore"))
-		return scale_restore_run(argv[2], atoi(argv[3]));
+	if (argc == 5 && !strcmp(argv[1], "scale-seal"))
+		return scale_seal_run(argv[2], argv[3], atoi(argv[4]));
+	if (argc == 5 && !strcmp(argv[1], "scale-restore"))
+		return scale_restore_run(argv[2], argv[3], atoi(argv[4]));
 	if (!strcmp(argv[1], "seal") || !strcmp(argv[1], "drop") ||
 	    !strcmp(argv[1], "luo-seal") || !strcmp(argv[1], "luo-drop")) {
 		parse_case(argv[2], &cases[0]);
@@ -1197,7 +1206,7 @@ int main(int argc, char **argv)
 	}
 	return stage2(cases, n);
 usage:
-	fprintf(stderr, "usage: %s stage1 REPS CASE... | stage2 CASE... | seal CASE | drop CASE | luo-seal CASE | luo-drop CASE | scale-seal files|boxes N | scale-restore files|boxes N | seal-others M... | tsc LABEL\n",
+	fprintf(stderr, "usage: %s stage1 REPS CASE... | stage2 CASE... | seal CASE | drop CASE | luo-seal CASE | luo-drop CASE | scale-seal fdbox|luo|both files|boxes N | scale-restore fdbox|luo|both files|boxes N | seal-others M... | tsc LABEL\n",
 		argv[0]);
 	return 2;
 }

@@ -9,10 +9,12 @@
 fdbox_kexec() {
 	kmemleak_check
 	echo $((STAGE + 1)) >/etc/fdbox/stage
+	_t0=$(cut -d' ' -f1 /proc/uptime)
 	(cd / && find . -xdev | cpio -o -H newc 2>/dev/null) >/run/initrd.cpio
-	echo "FDBOX-VM: kexec stage $STAGE -> $((STAGE + 1)) uptime $(cut -d' ' -f1 /proc/uptime)"
+	echo "FDBOX-VM: kexec stage $STAGE -> $((STAGE + 1)) uptime $(cut -d' ' -f1 /proc/uptime) (rootfs repacked from $_t0)"
 	kexec -s -l /boot/bzImage --initrd=/run/initrd.cpio --reuse-cmdline ||
 		{ echo "not ok - kexec -s -l failed in stage $STAGE"; return 1; }
+	echo "FDBOX-VM: kexec -s -l done, uptime $(cut -d' ' -f1 /proc/uptime)"
 	sync
 	# A scenario may time the kexec (tests/vm/bench.sh prints the TSC).
 	[ -n "${KEXEC_HOOK:-}" ] && $KEXEC_HOOK
