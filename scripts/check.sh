@@ -106,6 +106,31 @@ while read -r p; do
 done < <(cat "$top/patches/series" 2>/dev/null)
 tend
 
+tbegin "kernel-doc"
+# Every kernel C file and header the series adds or changes, read as make
+# htmldocs reads them (scripts/kernel-doc -none -Wall): no warning that the
+# file did not have at the base already (upstream's own are left alone).
+kdoc_warnings() { sed -E 's/:[0-9]+ / /' | sort -u; }
+while read -r f; do
+	case "$f" in tools/*) continue ;; *.c|*.h) ;; *) continue ;; esac
+	[ -f "$TREE/$f" ] || continue
+	new=$(cd "$TREE" && scripts/kernel-doc -none -Wall "$f" 2>&1 | kdoc_warnings)
+	old=""
+	if git -C "$TREE" cat-file -e "base:$f" 2>/dev/null; then
+		mkdir -p "$(dirname "$CHECK/kdoc/$f")"
+		git -C "$TREE" show "base:$f" >"$CHECK/kdoc/$f"
+		old=$(cd "$CHECK/kdoc" && "$TREE/scripts/kernel-doc" -none -Wall "$f" 2>&1 | kdoc_warnings)
+	fi
+	added=$(comm -23 <(echo "$new") <(echo "$old") | grep . || true)
+	if [ -z "$added" ]; then
+		ok "kernel-doc $f"
+	else
+		echo "$added" | sed 's/^/# /'
+		notok "kernel-doc $f"
+	fi
+done < <(git -C "$TREE" diff --name-only base..HEAD)
+tend
+
 stamp "build after each patch"
 head=$(git -C "$TREE" rev-parse HEAD)
 if [ -n "${SKIP_BISECT:-}" ] || [ "$ncommits" -eq 0 ]; then
