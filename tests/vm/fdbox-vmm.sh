@@ -317,7 +317,7 @@ start_run() {
 	awk -v a="$(cat $V.t-start)" -v b="$tk" 'BEGIN { split(a, x, " "); split(b, y, " ");
 		printf "%.0f\n", (y[1] - x[1]) / (y[2] - x[2]) }' >$V.rate
 	echo "FDBOX-VMM-TSC: kexec-start $tk"
-	KEXEC_HOOK="stamp kexec-e" fdbox_kexec
+	KEXEC_HOOK="stamp kexec-e" KEXEC_DEBUG=$(param kexec_debug "") fdbox_kexec
 }
 
 # resume_run: the new kernel's half of the run start_run began: a new QEMU

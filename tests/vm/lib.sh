@@ -10,7 +10,24 @@ fdbox_kexec() {
 	kmemleak_check
 	echo $((STAGE + 1)) >/etc/fdbox/stage
 	_t0=$(cut -d' ' -f1 /proc/uptime)
+	# KEXEC_DEBUG=1: what else runs while the rootfs is repacked.
+	[ -n "${KEXEC_DEBUG:-}" ] && top -b -n 1 | head -n 12 | sed 's/^/# top: /'
+	if [ -n "${KEXEC_DEBUG:-}" ]; then
+		time sh -c 'cd / && find . -xdev >/tmp/.files' 2>&1 | sed 's/^/# find: /'
+		echo "# files: $(wc -l </tmp/.files)"
+		grep . /proc/mounts /sys/kernel/mm/transparent_hugepage/shmem_enabled | sed 's/^/# mm: /'
+		cp /proc/vmstat /tmp/.vmstat0
+		time sh -c 'cd / && cpio -o -H newc </tmp/.files >/dev/null 2>&1' 2>&1 | sed 's/^/# cpio to null: /'
+		time sh -c 'head -c 57000000 /dev/zero >/run/.zero' 2>&1 | sed 's/^/# write 57 MB to \/run: /'
+		rm -f /run/.zero
+	fi
 	(cd / && find . -xdev | cpio -o -H newc 2>/dev/null) >/run/initrd.cpio
+	if [ -n "${KEXEC_DEBUG:-}" ]; then
+		cp /proc/vmstat /tmp/.vmstat1
+		awk 'NR == FNR { a[$1] = $2; next } $2 != a[$1] { print "# vmstat: " $1, $2 - a[$1] }' /tmp/.vmstat0 /tmp/.vmstat1
+	fi
+	[ -n "${KEXEC_DEBUG:-}" ] && top -b -n 1 | head -n 12 | sed 's/^/# top: /'
+	[ -n "${KEXEC_DEBUG:-}" ] && echo "# initrd: $(stat -c %s /run/initrd.cpio) bytes"
 	echo "FDBOX-VM: kexec stage $STAGE -> $((STAGE + 1)) uptime $(cut -d' ' -f1 /proc/uptime) (rootfs repacked from $_t0)"
 	kexec -s -l /boot/bzImage --initrd=/run/initrd.cpio --reuse-cmdline ||
 		{ echo "not ok - kexec -s -l failed in stage $STAGE"; return 1; }
