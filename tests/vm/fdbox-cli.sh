@@ -597,6 +597,61 @@ cli_exec() {
 	setup delete cli-z
 }
 
+# ---- systemd-shaped: a box per unit, a file per FDNAME= ----
+
+# Unit names and FDNAMEs of 255 bytes (systemd's limits), which differ in
+# their last bytes only: two units (boxes) of 200 files each would be a
+# lot of CLI calls under TCG, so one unit holds the 200 files and the
+# other one file.
+SD_UNIT=$(printf 'u%.0s' $(seq 1 250))
+SD_FD=$(printf 'f%.0s' $(seq 1 252))
+sd_unit() { echo "$SD_UNIT@$1-sv"; }	# 250 + 5 = 255 bytes (an instance, as a@b)
+sd_fd() { printf '%s%03d' "$SD_FD" "$1"; }	# 252 + 3 = 255 bytes
+
+cli_systemd_stage1() {
+	local i
+	ktap_run "cli: systemd: names are 255 bytes" sh -c "
+		[ \$(printf %s '$(sd_unit a)' | wc -c) -eq 255 ] &&
+		[ \$(printf %s '$(sd_fd 0)' | wc -c) -eq 255 ]"
+	ktap_run "cli: systemd: two units whose names differ in the last byte but one" \
+		sh -c "$CLI create '$(sd_unit a)' && $CLI create '$(sd_unit b)'"
+	ktap_run "cli: systemd: 200 FDNAMEs put into one unit's box" sh -c "
+		for i in \$(seq 0 199); do
+			printf 'fd %03d\\n' \$i >$W/sd.in &&
+			$CLI -q put '$(sd_unit a)' \$(printf '%s%03d' '$SD_FD' \$i) $W/sd.in || exit 1
+		done"
+	ktap_run "cli: systemd: a second FDNAME in the other unit" sh -c "
+		printf 'other\\n' >$W/sd.in && $CLI -q put '$(sd_unit b)' '$(sd_fd 0)' $W/sd.in"
+	ktap_run "cli: systemd: an FDNAME twice in one unit is refused" \
+		cli_rc 1 'File exists' $CLI put "$(sd_unit a)" "$(sd_fd 7)" $W/sd.in
+	ktap_run "cli: systemd: a 256-byte FDNAME is refused" \
+		cli_rc 2 'longer than 255 bytes' $CLI put "$(sd_unit a)" "x$(sd_fd 7)" $W/sd.in
+	ktap_run "cli: systemd: seal both units" sh -c "
+		$CLI -q seal '$(sd_unit a)' && $CLI -q seal '$(sd_unit b)'"
+}
+
+cli_systemd_stage2() {
+	json_run "cli: systemd: both units came across, listed by name" \
+		json_cmd_is "$CLI list --json" \
+		"boxes.name=$(sd_unit a).files" 200 "boxes.name=$(sd_unit a).incoming" true \
+		"boxes.name=$(sd_unit b).files" 1
+	json_run "cli: systemd: the FDNAMEs are listed whole" \
+		json_cmd_is "$CLI list --json $(sd_unit a)" files.# 200 \
+		"files.name=$(sd_fd 0).state" INCOMING "files.name=$(sd_fd 199).state" INCOMING
+	ktap_run "cli: systemd: unseal the unit" \
+		cli_rc 0 'unseal .*: 200 restored, 0 failed' $CLI unseal "$(sd_unit a)"
+	ktap_run "cli: systemd: every FDNAME retrieved by name, content compared" sh -c "
+		for i in \$(seq 199 -1 0); do
+			printf 'fd %03d\\n' \$i >$W/sd.want &&
+			$CLI get '$(sd_unit a)' \$(printf '%s%03d' '$SD_FD' \$i) $W/sd.got &&
+			cmp $W/sd.want $W/sd.got || { echo \"file \$i\"; exit 1; }
+		done"
+	ktap_run "cli: systemd: the other unit's file, by the same FDNAME" sh -c "
+		$CLI -q unseal '$(sd_unit b)' && $CLI get '$(sd_unit b)' '$(sd_fd 0)' - | grep -qx other"
+	ktap_run "cli: systemd: both unit boxes deleted" sh -c "
+		$CLI delete '$(sd_unit a)' && $CLI delete '$(sd_unit b)'"
+}
+
 # ---- the kexec ----
 
 cli_stage1_kexec() {
@@ -639,6 +694,7 @@ cli_stage1_kexec() {
 	ktap_run "cli: status shows KHO scratch and the room for kexec" \
 		cli_rc 0 'KHO scratch: +[1-9][0-9.]* MiB.*Kexec room: +[0-9]' \
 		sh -c "$CLI status | tr '\\n' ' '"
+	cli_systemd_stage1
 	fdbox_kexec
 }
 
@@ -646,6 +702,7 @@ cli_stage2() {
 	local bzsize
 	bzsize=$(cat /etc/fdbox/cli.bzsize)
 	mkdir -p $W/restored
+	cli_systemd_stage2
 	json_run "cli: status --json after kexec" json_cmd_is "$CLI status --json" \
 		available true kho.kexec_boot true \
 		boxes.total 4 boxes.open 0 boxes.sealed 0 boxes.incoming 4
