@@ -88,6 +88,12 @@ cc -static -O2 -Wall -o "$vdir/guest-init" "$top/tests/vm/vmm/guest.c" ||
 	die "building the guest's init failed"
 cc -O2 -Wall -o "$vdir/vmm-qmp" "$top/tests/vm/vmm/qmp.c" ||
 	die "building the QMP client failed"
+# The LUO helper needs the kernel's uAPI headers; a build directory that only
+# built the kernel (the debug one) has not installed them yet.
+if [ ! -f "$KBUILD/usr/include/linux/liveupdate.h" ]; then
+	make -s -C "${TREE:-$top/linux}" O="$KBUILD" ARCH=x86_64 headers >/dev/null ||
+		die "installing the uAPI headers into $KBUILD/usr/include failed"
+fi
 cc -O2 -Wall -isystem "$KBUILD/usr/include" -o "$vdir/vmm-luo" "$top/tests/vm/vmm/luo.c" ||
 	die "building the LUO helper failed"
 printf '%s\n' "dir /dev 0755 0 0" "dir /proc 0755 0 0" \
