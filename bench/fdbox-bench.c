@@ -878,6 +878,25 @@ static double scale_seal(int box)
 }
 
 /*
+ * The LUO session of file @i of a scale run (one session "scale" for the
+ * files layout, "scale-%05d" per file for boxes), created or retrieved with
+ * @cmd when file @i starts a session; its fd in *@s. Returns 0 or an errno.
+ */
+static int scale_session(int luo, unsigned long cmd, int files, int i, int *s)
+{
+	struct liveupdate_ioctl_create_session cs = { .size = sizeof(cs) };
+
+	if (files && i)
+		return 0;
+	snprintf((char *)cs.name, sizeof(cs.name),
+		 files ? "scale" : "scale-%05d", i);
+	if (ioctl(luo, cmd, &cs))
+		return errno;
+	*s = cs.fd;
+	return 0;
+}
+
+/*
  * LAYOUT files: one box (session) of N files; boxes: N boxes (sessions) of
  * one file each. Both systems, then a child holds the LUO sessions until the
  * kexec. LUO failures (its own limits) are reported, not fatal.
@@ -922,21 +941,15 @@ static int scale_seal_run(const char *sys, const char *layout, int n)
 	if (luo < 0)
 		die("open /dev/liveupdate");
 	for (i = 0; i < n && !luo_err; i++) {
-		struct liveupdate_ioctl_create_session cs = { .size = sizeof(cs) };
 		struct liveupdate_session_preserve_fd p = {
 			.size = sizeof(p), .token = files ? i + 1 : LUO_TOKEN,
 		};
 		double t0;
 
-		if (!files || !i) {
-			snprintf((char *)cs.name, sizeof(cs.name),
-				 files ? "scale" : "scale-%05d", i);
-			if (ioctl(luo, LIVEUPDATE_IOCTL_CREATE_SESSION, &cs)) {
-				luo_err = errno;
-				break;
-			}
-			s = cs.fd;
-		}
+		luo_err = scale_session(luo, LIVEUPDATE_IOCTL_CREATE_SESSION,
+					files, i, &s);
+		if (luo_err)
+			break;
 		p.fd = scale_memfd(n, i);
 		t0 = now_ms();
 		if (ioctl(s, LIVEUPDATE_SESSION_PRESERVE_FD, &p))
@@ -1007,22 +1020,16 @@ static int scale_restore_run(const char *sys, const char *layout, int n)
 		die("open /dev/liveupdate");
 	bad = 0;
 	for (i = 0; i < n && !luo_err; i++) {
-		struct liveupdate_ioctl_create_session rs = { .size = sizeof(rs) };
 		struct liveupdate_session_retrieve_fd r = {
 			.size = sizeof(r), .token = files ? i + 1 : LUO_TOKEN,
 		};
 		struct liveupdate_session_finish fin = { .size = sizeof(fin) };
 
 		t0 = now_ms();
-		if (!files || !i) {
-			snprintf((char *)rs.name, sizeof(rs.name),
-				 files ? "scale" : "scale-%05d", i);
-			if (ioctl(luo, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &rs)) {
-				luo_err = errno;
-				break;
-			}
-			s = rs.fd;
-		}
+		luo_err = scale_session(luo, LIVEUPDATE_IOCTL_RETRIEVE_SESSION,
+					files, i, &s);
+		if (luo_err)
+			break;
 		if (ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &r)) {
 			luo_err = errno;
 			break;
