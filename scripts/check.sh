@@ -4,7 +4,8 @@
 #   2. apply the series onto the base in a check tree (build/check/linux)
 #   3. scripts/checkpatch.pl --strict on every patch
 #   4. build the kernel after each patch in order (bisectability); W=1 for
-#      the C files each patch touches
+#      the C files each patch touches; a patch that changes only selftests
+#      gets its selftests built (-Wall, no warning) instead
 #   5. build the test binaries and the initramfs, run every VM scenario
 # Ends with one line "N passed, N failed"; exits non-zero on any failure.
 #
@@ -145,6 +146,26 @@ for c in $list; do
 	subj=$(git -C "$TREE" log -1 --format=%s "$c")
 	tbegin "build $(printf %04d $i): $subj"
 	blog=$LOGS/build-$(git -C "$TREE" log -1 --format=%h "$c").log
+	# A patch that changes only selftests (and MAINTAINERS) leaves the
+	# kernel as the previous build made it: build its selftests instead,
+	# against this tree's uAPI headers, warnings counted as failures.
+	if [ "$c" != "$head" ] &&
+		! git -C "$TREE" diff-tree --no-commit-id --name-only -r "$c" |
+			grep -v -q '^tools/testing/selftests/\|^MAINTAINERS$'; then
+		sdir=$CHECK/selftests-step
+		rm -rf "$sdir" && mkdir -p "$sdir"
+		if ! { make -C "$TREE" O="$KBUILD" ARCH=x86_64 -s headers &&
+			make -C "$TREE/tools/testing/selftests/fdbox" -s OUTPUT="$sdir" \
+				KHDR_INCLUDES="-isystem $KBUILD/usr/include" all; } >"$blog" 2>&1 ||
+			grep -q 'warning:\|error:' "$blog"; then
+			grep -A3 'warning:\|error:' "$blog" | head -n 40 | sed 's/^/# /'
+			notok "selftests build: $subj"
+		else
+			ok "selftests build: $subj (kernel unchanged)"
+		fi
+		tend
+		continue
+	fi
 	if ! "$top/scripts/build-kernel.sh" bzImage modules_prepare >"$blog" 2>&1; then
 		tail -n 30 "$blog" | sed 's/^/# /'
 		notok "build: $subj"

@@ -14,6 +14,9 @@
 #   -a ARGS       extra kernel command line (repeatable)
 #   -l LOG        serial log path (default out/logs/SCENARIO.log)
 # Env: KBUILD, INITRD (default build/initramfs.cpio), ACCEL=tcg (default) or kvm
+# A scenario with a "# vmrun-selftest: TEST..." line is run by the tree's
+# tools/testing/selftests/fdbox/vmtest.sh (its own initramfs and /init),
+# judged the same way.
 # Prints "vmrun: SCENARIO: P passed, F failed, S skipped" and exits non-zero
 # on any failure.
 set -uo pipefail
@@ -82,14 +85,32 @@ if grep -q '^CONFIG_KASAN=y' "$KBUILD/.config" 2>/dev/null; then
 	append="kho_scratch=64M,512M,64M $append"
 fi
 
-echo "vmrun: $scenario: booting ($mem, log $log)" >&2
+# A scenario that is a selftest of the tree ("# vmrun-selftest: ARGS") runs
+# with the tree's own runner, tools/testing/selftests/fdbox/vmtest.sh, which
+# builds the tests and its initramfs itself; ARGS are its TEST arguments.
+selftest=$(sed -n 's/^# vmrun-selftest: //p' "$top/tests/vm/$scenario.sh")
 start=$(date +%s)
-timeout --foreground -k 10 "$timeout" "$qemu" "${accel[@]}" -smp 2 -m "$mem" \
-	-nographic -nodefaults -no-reboot -serial "file:$log" \
-	-kernel "$kernel" -initrd "$INITRD" "${drives[@]}" \
-	-append "console=ttyS0 panic=-1 oops=panic liveupdate=on fdbox.scenario=$scenario $append" \
-	</dev/null >"$log.qemu" 2>&1
-qrc=$?
+if [ -n "$selftest" ]; then
+	vmtest=${TREE:-$top/linux}/tools/testing/selftests/fdbox/vmtest.sh
+	[ -x "$vmtest" ] || die "$vmtest missing"
+	eval "args=($selftest)"
+	echo "vmrun: $scenario: $vmtest ${args[*]} ($mem, log $log)" >&2
+	rm -rf "$log.vmtest"
+	"$vmtest" -d "$KBUILD" -m "$mem" -t "$timeout" -a "$append" -l "$log" \
+		-w "$log.vmtest" "${args[@]}" </dev/null >"$log.qemu" 2>&1
+	qrc=$?
+	# vmtest.sh judged the run itself (rc 1: a failure it lists);
+	# the checks below look at the same serial log.
+	[ $qrc -eq 1 ] && qrc=0
+else
+	echo "vmrun: $scenario: booting ($mem, log $log)" >&2
+	timeout --foreground -k 10 "$timeout" "$qemu" "${accel[@]}" -smp 2 -m "$mem" \
+		-nographic -nodefaults -no-reboot -serial "file:$log" \
+		-kernel "$kernel" -initrd "$INITRD" "${drives[@]}" \
+		-append "console=ttyS0 panic=-1 oops=panic liveupdate=on fdbox.scenario=$scenario $append" \
+		</dev/null >"$log.qemu" 2>&1
+	qrc=$?
+fi
 secs=$(($(date +%s) - start))
 
 pass=$(grep -a -c '^ok [0-9-]' "$log" | tr -d ' ')
@@ -99,14 +120,14 @@ pass=$((pass - skip))
 why=()
 [ $qrc -eq 124 ] && why+=("timeout after ${timeout}s")
 [ $qrc -ne 0 ] && [ $qrc -ne 124 ] && why+=("qemu exit code $qrc: $(tail -n 3 "$log.qemu" | tr '\n' ' ')")
-grep -a -q '^FDBOX-VM: DONE' "$log" || why+=("scenario did not finish (no 'FDBOX-VM: DONE')")
+grep -a -q -E '^FDBOX-VM(TEST)?: DONE' "$log" || why+=("scenario did not finish (no 'FDBOX-VM: DONE')")
 # A negative vmstat counter (stat_refresh) is an accounting bug too.
 problems='Kernel panic|BUG:|WARNING:|Oops|general protection fault|Call Trace:|UBSAN:|KASAN:|kmemleak: .*new suspected|vmstat_refresh: [a-z_]+ -[0-9]'
 if grep -a -E -q "$problems" "$log"; then
 	why+=("kernel reported a problem")
 fi
 if [ -n "$kexecs" ]; then
-	n=$(grep -a -c '^FDBOX-VM: kexec stage' "$log")
+	n=$(grep -a -c -E '^FDBOX-VM(TEST)?: kexec stage' "$log")
 	[ "$n" -eq "$kexecs" ] || why+=("expected $kexecs kexecs, saw $n")
 fi
 if [ "$pass" -eq 0 ] && [ "$fail" -eq 0 ] && [ ${#why[@]} -eq 0 ]; then

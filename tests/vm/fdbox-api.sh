@@ -1,4 +1,7 @@
 # vmrun-cost: 230
-# FDBox uAPI selftests (tools/testing/selftests/fdbox/fdbox_api), as root in
-# a freshly booted kernel. Tests that need the memfd handler skip without it.
-ksft_run fdbox_api /tests/fdbox_api
+# vmrun-selftest: fdbox_api fdbox_abi fdbox_files fdbox_access
+# FDBox uAPI selftests (tools/testing/selftests/fdbox: fdbox_api, the box
+# life cycle; fdbox_abi, the ioctl ABI and bad input; fdbox_files, files in
+# a box; fdbox_access, who may do what), as root in a freshly booted kernel,
+# in one VM run by the tree's vmtest.sh. Tests that need the memfd handler
+# skip without it.

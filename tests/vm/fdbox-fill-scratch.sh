@@ -1,6 +1,7 @@
 # vmrun-opts: -k 1 -m 2G -t 900 -a kho_scratch=32M,128M,32M
 # vmrun-kernel: normal
 # vmrun-cost: 120
+# vmrun-selftest: fdbox_memfd_fill
 # fdbox-fill on a host that sized its KHO scratch for guests that use most
 # of its memory, as Documentation/userspace-api/fdbox.rst ("A host whose
 # memory is mostly guest RAM") recommends: kho_scratch=32M,128M,32M (192 MiB
@@ -10,12 +11,3 @@
 # pages filling all the memory outside scratch but the kexec's room are
 # sealed, carried across a kexec and compared byte by byte, frame by frame.
 # Normal kernel only: the debug kernel's KASAN shadow needs larger scratch.
-case $STAGE in
-1)
-	ksft_run "fdbox_memfd full host, small scratch, stage 1" /tests/fdbox_memfd -F -s 1
-	fdbox_kexec
-	;;
-2)
-	ksft_run "fdbox_memfd full host, small scratch, stage 2" /tests/fdbox_memfd -F -s 2
-	;;
-esac

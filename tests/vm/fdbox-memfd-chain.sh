@@ -1,16 +1,9 @@
 # vmrun-opts: -k 3 -m 2G -t 900
 # vmrun-cost: 300
+# vmrun-selftest: fdbox_memfd_chain
 # One memfd box across three kexecs in a row
-# (tools/testing/selftests/fdbox/fdbox_memfd -k 3): stage 1 seals it; stages 2
-# and 3 restore it, check it, change it and seal it again; stage 4 checks the
-# result. Its pages keep their physical addresses all along; a box left
-# sealed in stage 2 does not travel again.
-case $STAGE in
-1 | 2 | 3)
-	ksft_run "fdbox_memfd chain stage $STAGE" /tests/fdbox_memfd -k 3 -s "$STAGE"
-	fdbox_kexec
-	;;
-4)
-	ksft_run "fdbox_memfd chain stage 4" /tests/fdbox_memfd -k 3 -s 4
-	;;
-esac
+# (tools/testing/selftests/fdbox/fdbox_memfd_chain, its default of 3
+# kexecs, run by the tree's vmtest.sh): stage 1 seals it; stages 2 and 3 restore it, check it, change
+# it and seal it again; stage 4 checks the result. Its pages keep their
+# physical addresses all along; a box left sealed in stage 2 does not
+# travel again.
