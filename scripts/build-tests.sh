@@ -3,8 +3,8 @@
 # libc (mkinitramfs.sh adds the libraries they need; kexec-tools needs the
 # same libc, so a shared libc keeps the initramfs, which every boot unpacks
 # and every kexec repacks, about half the size of static binaries):
-# upstream's liveupdate and memfd kselftests (regression guards) and, once the
-# series adds it, tools/testing/selftests/fdbox.
+# upstream's liveupdate and memfd kselftests (regression guards), and the
+# fdbox CLI and test helpers of this workspace.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 TREE=${TREE:-$top/linux}
@@ -39,12 +39,14 @@ build() {
 }
 build liveupdate liveupdate luo_kexec_simple luo_multi_session
 build memfd memfd_test
+# The series' own selftests: built here as a check only. The scenarios run
+# them with the tree's tools/testing/selftests/fdbox/vmtest.sh, which builds
+# them itself (static) into its own initramfs, so they stay out of this one.
 if [ -d "$sel/fdbox" ]; then
 	o=$SELOUT/fdbox
 	mkdir -p "$o"
 	make -B -C "$sel/fdbox" -s -j"$JOBS" OUTPUT="$o" KHDR_INCLUDES="$hdr" LDFLAGS="${TEST_LDFLAGS:-}" all ||
 		die "building selftests/fdbox failed"
-	find "$o" -maxdepth 1 -type f -perm -u+x -exec install -m 0755 {} "$OUT/" \;
 fi
 if [ -f "$top/fdbox/Makefile" ]; then
 	make -B -C "$top/fdbox" -s UAPI="$KBUILD/usr/include" LDFLAGS="${TEST_LDFLAGS:-}" ||
