@@ -1,4 +1,4 @@
-# vmrun-opts: -k 1 -t 1500
+# vmrun-opts: -k 1 -t 2400
 # vmrun-kernel: normal
 # vmrun-cost: 60
 # The fdbox CLI (fdbox/): every verb's success path, its errors and exit
