@@ -13,7 +13,7 @@ else ifneq ($(KERNEL),)
 $(error KERNEL=$(KERNEL): use KERNEL=debug, or nothing for the normal kernel)
 endif
 
-.PHONY: help deps fetch tree export kernel tests initramfs vm check demo demo-data bench bench-vm bench-scale clean
+.PHONY: help deps fetch tree export kernel tests initramfs vm check demo demo-data bench bench-vm bench-scale bench-micro clean
 
 help:
 	@sed -n 's/^## //p' README.md | head -n 40
@@ -70,6 +70,10 @@ bench-vm:
 # Files and boxes by the thousand: cost per file, FDBox against LUO.
 bench-scale:
 	@$(S)/bench-scale.sh
+
+# Each ioctl of one preservation on its own, many repetitions, FDBox against LUO.
+bench-micro:
+	@$(S)/bench-micro.sh
 
 clean:
 	rm -rf build out

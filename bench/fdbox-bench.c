@@ -22,6 +22,8 @@
  *                                     (RETRIEVE_FD) per file, content checked
  *   fdbox-bench seal-others M...      SEAL of one box (PRESERVE_FD into a new
  *                                     session) while M others are sealed
+ *   fdbox-bench micro REPS CASE       each ioctl of one preservation of CASE
+ *                                     on its own, REPS times, medians
  *   fdbox-bench tsc LABEL             print the time stamp counter, so that
  *                                     the host can time kexec -e to userspace
  *
@@ -1134,6 +1136,102 @@ static int seal_others(int argc, char **argv)
 	return 0;
 }
 
+/* ---- micro: the cost of each ioctl, many repetitions ---- */
+
+#define MICRO_MAX	201
+
+static double median_n(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/*
+ * Each ioctl of one preservation, REPS times on the same memfd (so that
+ * after the first round nothing lies in scratch any more): FDBox PUT_FD,
+ * SEAL, UNSEAL (a box of this kernel: its files thawed) and GET_FD; LUO
+ * PRESERVE_FD into a new session and the unpreserve of closing it; and an
+ * ioctl that fails at once (-ENOTTY), the floor of a system call. Medians
+ * in microseconds.
+ */
+static int micro(int reps, const struct bcase *c)
+{
+	static double put[MICRO_MAX], seal[MICRO_MAX], unseal[MICRO_MAX],
+		get[MICRO_MAX], pres[MICRO_MAX], unpres[MICRO_MAX],
+		floor_[MICRO_MAX];
+	int ctl, luo, box, fd, lfd, r;
+	double t0;
+
+	if (reps < 1 || reps > MICRO_MAX)
+		die("micro: 1 to %d repetitions", MICRO_MAX);
+	ctl = ctl_open();
+	luo = open("/dev/liveupdate", O_RDWR | O_CLOEXEC);
+	if (luo < 0)
+		die("open /dev/liveupdate");
+	box = box_create_open(ctl, "micro");
+	fd = make_memfd(c, "fdbox");
+	lfd = make_memfd(c, "luo");
+	for (r = 0; r < reps; r++) {
+		struct fdbox_put_fd p = { .size = sizeof(p), .fd = fd };
+		struct fdbox_unseal un = { .size = sizeof(un) };
+		struct fdbox_get_fd g = { .size = sizeof(g), .flags = FDBOX_FD_CLOEXEC };
+		struct liveupdate_ioctl_create_session cs = { .size = sizeof(cs) };
+		struct liveupdate_session_preserve_fd lp = {
+			.size = sizeof(lp), .fd = lfd, .token = LUO_TOKEN,
+		};
+
+		strcpy(p.name, "data");
+		strcpy(g.name, "data");
+		t0 = now_ms();
+		if (ioctl(box, FDBOX_PUT_FD, &p))
+			die("FDBOX_PUT_FD");
+		put[r] = now_ms() - t0;
+		seal[r] = scale_seal(box);
+		t0 = now_ms();
+		if (ioctl(box, FDBOX_UNSEAL, &un))
+			die("FDBOX_UNSEAL");
+		unseal[r] = now_ms() - t0;
+		t0 = now_ms();
+		if (ioctl(box, FDBOX_GET_FD, &g))
+			die("FDBOX_GET_FD");
+		get[r] = now_ms() - t0;
+		close(fd);
+		fd = g.fd;
+
+		snprintf((char *)cs.name, sizeof(cs.name), "micro-%d", r);
+		if (ioctl(luo, LIVEUPDATE_IOCTL_CREATE_SESSION, &cs))
+			die("LUO create session");
+		t0 = now_ms();
+		if (ioctl(cs.fd, LIVEUPDATE_SESSION_PRESERVE_FD, &lp))
+			die("LIVEUPDATE_SESSION_PRESERVE_FD");
+		pres[r] = now_ms() - t0;
+		t0 = now_ms();
+		close(cs.fd);
+		unpres[r] = now_ms() - t0;
+
+		t0 = now_ms();
+		if (!ioctl(box, _IO(0xfd, 0xff)) || errno != ENOTTY)
+			die("the floor ioctl did not fail with ENOTTY");
+		floor_[r] = now_ms() - t0;
+	}
+	printf("BENCH-MICRO: {\"case\":\"%s\",\"kind\":\"%s\",\"size_mib\":%lu,\"reps\":%d,"
+	       "\"fdbox_put_us\":%.1f,\"fdbox_seal_us\":%.1f,\"fdbox_unseal_us\":%.1f,"
+	       "\"fdbox_get_us\":%.1f,\"luo_preserve_us\":%.1f,\"luo_unpreserve_us\":%.1f,"
+	       "\"floor_us\":%.1f}\n",
+	       c->name, kind_name[c->kind], c->size / MIB, reps,
+	       median_n(put, reps) * 1e3, median_n(seal, reps) * 1e3,
+	       median_n(unseal, reps) * 1e3, median_n(get, reps) * 1e3,
+	       median_n(pres, reps) * 1e3, median_n(unpres, reps) * 1e3,
+	       median_n(floor_, reps) * 1e3);
+	close(fd);
+	close(lfd);
+	close(box);
+	box_delete(ctl, "micro");
+	close(luo);
+	close(ctl);
+	return 0;
+}
+
 /* The TSC keeps counting across kexec (under TCG it is the host's). */
 static int print_tsc(const char *label)
 {
@@ -1178,6 +1276,10 @@ int main(int argc, char **argv)
 		goto usage;
 	if (!strcmp(argv[1], "tsc"))
 		return print_tsc(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "micro")) {
+		parse_case(argv[3], &cases[0]);
+		return micro(atoi(argv[2]), &cases[0]);
+	}
 	if (!strcmp(argv[1], "seal-others"))
 		return seal_others(argc - 2, argv + 2);
 	if (argc == 5 && !strcmp(argv[1], "scale-seal"))
@@ -1213,7 +1315,7 @@ int main(int argc, char **argv)
 	}
 	return stage2(cases, n);
 usage:
-	fprintf(stderr, "usage: %s stage1 REPS CASE... | stage2 CASE... | seal CASE | drop CASE | luo-seal CASE | luo-drop CASE | scale-seal fdbox|luo|both files|boxes N | scale-restore fdbox|luo|both files|boxes N | seal-others M... | tsc LABEL\n",
+	fprintf(stderr, "usage: %s stage1 REPS CASE... | stage2 CASE... | seal CASE | drop CASE | luo-seal CASE | luo-drop CASE | scale-seal fdbox|luo|both files|boxes N | scale-restore fdbox|luo|both files|boxes N | seal-others M... | micro REPS CASE | tsc LABEL\n",
 		argv[0]);
 	return 2;
 }
