@@ -9,22 +9,14 @@
 # Writes bench/results/micro.json and micro.md.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/bench-lib.sh"
 res=$top/bench/results
 out=$top/out/bench-micro
 mkdir -p "$res" "$out" "$top/build/bench"
 start=$(date +%s)
 
-"$top/scripts/prepare-vm.sh"
-make -C "$top/bench" -s UAPI="$top/build/kernel/usr/include" >/dev/null
-initrd=$top/build/bench/initramfs.cpio
-EXTRA_BIN=$top/bench/fdbox-bench "$top/scripts/mkinitramfs.sh" "$initrd" >/dev/null
-# TCG's cold boot may fail to calibrate the TSC and fall back to jiffies
-# (4 ms steps): give the host's frequency, as make bench-scale does.
-append=""
-if [ "${ACCEL:-tcg}" = tcg ] && grep -qw constant_tsc /proc/cpuinfo; then
-	khz=$(awk -F: '/^cpu MHz/ {printf "%d", $2 * 1000; exit}' /proc/cpuinfo)
-	[ -n "$khz" ] && [ "$khz" -gt 0 ] && append="tsc_early_khz=$khz"
-fi
+bench_initrd
+append=$(bench_tsc_append)
 log=$out/serial.log
 INITRD=$initrd "$top/scripts/vmrun.sh" ${append:+-a "$append"} -l "$log" bench-micro
 grep -q "Switched to clocksource tsc" "$log" ||

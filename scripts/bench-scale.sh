@@ -9,22 +9,14 @@
 # Env: BENCH_SCALE_REPS  VM runs, medians reported (default 3)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/bench-lib.sh"
 res=$top/bench/results
 out=$top/out/bench-scale
 mkdir -p "$res" "$out" "$top/build/bench"
 start=$(date +%s)
 
-"$top/scripts/prepare-vm.sh"
-make -C "$top/bench" -s UAPI="$top/build/kernel/usr/include" >/dev/null
-initrd=$top/build/bench/initramfs.cpio
-EXTRA_BIN=$top/bench/fdbox-bench "$top/scripts/mkinitramfs.sh" "$initrd" >/dev/null
-
-# TCG's cold boot may calibrate the TSC badly: give the host's frequency.
-append=""
-if [ "${ACCEL:-tcg}" = tcg ] && grep -qw constant_tsc /proc/cpuinfo; then
-	khz=$(awk -F: '/^cpu MHz/ {printf "%d", $2 * 1000; exit}' /proc/cpuinfo)
-	[ -n "$khz" ] && [ "$khz" -gt 0 ] && append="tsc_early_khz=$khz"
-fi
+bench_initrd
+append=$(bench_tsc_append)
 reps=${BENCH_SCALE_REPS:-3}
 rc=0
 logs=()

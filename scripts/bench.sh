@@ -19,6 +19,7 @@
 #      BENCH_NOBUILD=1  use build/kernel as it is (another process builds it)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/bench-lib.sh"
 res=$top/bench/results
 out=$top/out/bench
 mkdir -p "$res" "$out" "$top/build/bench"
@@ -67,14 +68,7 @@ mem_mib=$(need_mib "$cases")
 [ "$(need_mib "$big")" -gt "$mem_mib" ] && mem_mib=$(need_mib "$big")
 [ "$boot" -gt "$mem_mib" ] && mem_mib=$boot
 mem_mib=$(((mem_mib + 1536) * 4 / 3))
-# Under TCG the cold boot's TSC calibration against the PIT often fails and
-# CLOCK_MONOTONIC falls back to jiffies (4 ms steps): give the guest the
-# host's TSC frequency (QEMU's TCG TSC runs at the host's).
-append=""
-if [ "${ACCEL:-tcg}" = tcg ] && grep -qw constant_tsc /proc/cpuinfo; then
-	khz=$(awk -F: '/^cpu MHz/ {printf "%d", $2 * 1000; exit}' /proc/cpuinfo)
-	[ -n "$khz" ] && [ "$khz" -gt 0 ] && append="tsc_early_khz=$khz"
-fi
+append=$(bench_tsc_append)
 append+=" fdbox_bench.reps=$reps fdbox_bench.cases=$(echo $cases | tr ' ' '/')"
 [ -n "$big" ] && append+=" fdbox_bench.big=$(echo $big | tr ' ' '/')"
 append+=" fdbox_bench.boot=$boot"
