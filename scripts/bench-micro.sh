@@ -42,8 +42,9 @@ out = [f"Each ioctl of one preservation on its own (`make bench-micro`), {now}, 
        "",
        "FDBox/LUO: < 1 is FDBox faster. PUT+SEAL against PRESERVE_FD is the whole "
        "preservation of one file; SEAL alone is what is left for the moment of "
-       "the update when the file went into its box beforehand. LUO writes its "
-       "own handover data at reboot, FDBox at SEAL.",
+       "the update when the file went into its box beforehand. Both write their "
+       "handover data (FDBox: each box's FDT) at reboot; FDBox allocates "
+       "and preserves its memory at SEAL, so that no error is left for reboot.",
        "",
        "| case | PUT+SEAL / PRESERVE_FD | SEAL / PRESERVE_FD | UNSEAL+GET / unpreserve |",
        "| --- | ---: | ---: | ---: |"]

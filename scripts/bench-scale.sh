@@ -94,8 +94,8 @@ base = med(("none", "empty", 0), "kexec_ms")
 out = [f"FDBox against LUO as files and boxes grow (`make bench-scale`), {now}, series commit `{series}`, "
        f"TCG, median of {len(logs)} VM runs, {secs} s in all. Files are one-page memfds; LUO keeps N files "
        "in one session ('files') or N sessions of one file ('boxes'). Each system crosses its own kexec. "
-       "FDBox's SEAL is its whole preservation (LUO's PRESERVE_FD is timed as its PUT; LUO serializes the "
-       "rest at reboot, inside its kexec). Ratios are FDBox/LUO (< 1: FDBox is faster).", "",
+       "FDBox's SEAL is its whole preservation but writing the box's FDT into memory it reserved (LUO's "
+       "PRESERVE_FD is timed as its PUT); both write their handover data at reboot, inside the kexec. Ratios are FDBox/LUO (< 1: FDBox is faster).", "",
        "| layout | N | PUT µs/file FDBox / LUO | ratio | SEAL ms (µs/file) | PUT+SEAL µs/file / LUO | ratio | UNSEAL+GET µs/file FDBox / LUO | ratio | pages migrated out of scratch at PUT (FDBox) | FDBox boot parse ms (µs/file) | kexec -e to userspace ms FDBox / LUO (empty boot " + f(base, "{:.0f}") + ") | ratio | content |",
        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
 pts = []
